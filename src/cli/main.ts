@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * The `lockstep` command: a thin shell over the library (src/index.ts). Every failure a user can
+ * cause ends in one line on stderr that says what to do, and an exit code per error class.
+ */
+import { Command } from '@commander-js/extra-typings';
+import { LockstepError } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
+import { registerDemo } from './commands/demo.js';
+import { registerIngest } from './commands/ingest.js';
+import { registerSimulate } from './commands/simulate.js';
+import { registerStatus } from './commands/status.js';
+import { interrupt } from './shared.js';
+
+const program = new Command()
+  .name('lockstep')
+  .description('Find accounts that act in lockstep: coordinated-behaviour forensics on post dumps')
+  .version(VERSION)
+  .showHelpAfterError('(run lockstep --help for usage)')
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+registerIngest(program);
+registerStatus(program);
+registerSimulate(program);
+registerDemo(program);
+
+let interrupts = 0;
+process.on('SIGINT', () => {
+  interrupts++;
+  if (interrupts > 1) process.exit(130);
+  process.stderr.write('\ninterrupting: rolling back (Ctrl-C again to quit at once)\n');
+  interrupt.abort();
+});
+process.on('SIGTERM', () => interrupt.abort());
+
+program.exitOverride();
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  const code = (err as { code?: string }).code;
+  if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help')
+    process.exit(0);
+  if (code?.startsWith('commander.')) process.exit(2);
+  if (err instanceof LockstepError) {
+    process.stderr.write(`lockstep: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+  if (process.env.LOCKSTEP_DEBUG) console.error(err);
+  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  process.stderr.write(
+    `lockstep: internal error: ${message} (this is a bug; rerun with LOCKSTEP_DEBUG=1 and report it)\n`,
+  );
+  process.exit(70);
+}

@@ -1,0 +1,50 @@
+/**
+ * Language labels to BCP-47 primary subtags (`en`, `fa`, `ru`). Sources disagree: the X archive
+ * writes `en`, X API v2 `en` or `und`, Bluesky `en-US`, the IRA data set `English`. Unknown or
+ * undetermined labels become null.
+ */
+
+const UNDETERMINED = new Set([
+  'und',
+  'zxx',
+  'qme',
+  'qht',
+  'qam',
+  'qst',
+  'art',
+  'unknown',
+  'language undefined',
+]);
+
+let byName: Map<string, string> | null = null;
+
+function names(): Map<string, string> {
+  if (byName) return byName;
+  byName = new Map();
+  const display = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' });
+  const a = 'abcdefghijklmnopqrstuvwxyz';
+  for (const x of a) {
+    for (const y of a) {
+      const code = x + y;
+      const name = display.of(code);
+      if (name && name.toLowerCase() !== code) byName.set(name.toLowerCase(), code);
+    }
+  }
+  // Names used by data sets that ICU spells differently.
+  byName.set('farsi', 'fa');
+  byName.set('persian', 'fa');
+  byName.set('pushto', 'ps');
+  byName.set('serbo-croatian', 'sh');
+  byName.set('norwegian', 'no');
+  return byName;
+}
+
+/** Normalises a language label; null when absent or undetermined. */
+export function normalizeLang(label: string | null | undefined): string | null {
+  if (!label) return null;
+  const s = label.trim().toLowerCase();
+  if (s === '' || UNDETERMINED.has(s)) return null;
+  const primary = /^([a-z]{2,3})(?:[-_][a-z0-9]+)*$/.exec(s);
+  if (primary) return primary[1]!;
+  return names().get(s) ?? null;
+}

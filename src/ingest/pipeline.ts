@@ -1,0 +1,479 @@
+/**
+ * Ingest of one file, end to end: inspect -> detect the format -> stream and frame records ->
+ * map (adapter) -> normalise and stage (staging.ts) -> load into the store inside one transaction
+ * -> de-duplicate -> merge accounts -> record provenance -> commit.
+ *
+ * Guarantees:
+ * - counts reconcile: rows read = stored + duplicate + rejected, for every file;
+ * - nothing is lost silently: a row that cannot be stored is kept in `rejects` with file, line and
+ *   reason; oddities in stored rows are counted warnings;
+ * - atomic: the file's rows appear all at once at COMMIT. Ctrl-C rolls back and marks the ingest
+ *   `interrupted`; after kill -9 the next open rolls back and marks it so; running the same command
+ *   again then ingests the file completely;
+ * - idempotent: ingesting the same file again stores nothing new (every row is a duplicate).
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { FormatError, InputError, InterruptedError, LockstepError, UsageError } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
+import type { Store } from '../store/store.js';
+import { deduplicate, loadPosts, loadRejects, mergeAccounts, mergeUnion } from './commit.js';
+import { chooseFormat } from './formats/index.js';
+import { type FormatAdapter, type FormatContext, RowError, type RowSink } from './formats/types.js';
+import { CsvParser } from './framing/csv.js';
+import { JsonScanner } from './framing/json.js';
+import { readParquetRows, sha256File } from './framing/parquet.js';
+import { zoneResolver } from './normalize/time.js';
+import { inspectSource, readText, type SourceInfo } from './source.js';
+import { type StagedBatch, Staging, type WarningCount } from './staging.js';
+
+export interface IngestOptions {
+  /** Format name (`lockstep formats` lists them); detected from the content when absent. */
+  format?: string;
+  /** Platform of the posts when the data does not say (`twitter`, `telegram`, ...). */
+  platform?: string;
+  /** Time zone of zone-less timestamps: IANA name or offset. Default UTC (with a counted warning). */
+  timezone?: string;
+  /** Text encoding (`windows-1252`, `utf-16le`, ...); detected when absent. */
+  encoding?: string;
+  /** Options of the format (`objectKind` for CooRTweet files, `mapping` for generic files). */
+  formatOptions?: Record<string, unknown>;
+  /** Longest field accepted, in MiB (default 1). Longer fields reject their row. */
+  maxFieldMb?: number;
+  /** Rows per staged batch (default 250,000). */
+  batchRows?: number;
+  onProgress?: (progress: IngestProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface IngestProgress {
+  file: string;
+  phase: 'read' | 'commit';
+  diskBytes: number;
+  totalBytes: number;
+  rows: number;
+  rejected: number;
+}
+
+export interface IngestReport {
+  ingestId: number;
+  path: string;
+  fileName: string;
+  format: string;
+  platform: string;
+  sha256: string;
+  bytes: number;
+  rowsRead: number;
+  rowsStored: number;
+  rowsDuplicate: number;
+  rowsRejected: number;
+  postsNew: number;
+  accountsNew: number;
+  warnings: WarningCount[];
+  timeResolution: string;
+  seconds: number;
+  /** Earlier completed ingests of a file with the same sha256. */
+  sameFileBefore: number[];
+}
+
+export async function ingestFile(
+  store: Store,
+  path: string,
+  options: IngestOptions = {},
+): Promise<IngestReport> {
+  const started = Date.now();
+  const source = await inspectSource(path, options.encoding);
+  const adapter = chooseFormat(source, options.format, options.formatOptions);
+  let zone: ReturnType<typeof zoneResolver>;
+  try {
+    zone = zoneResolver(options.timezone);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const platform = options.platform?.trim().toLowerCase() || adapter.platform;
+  const ingestId = ((await store.value<number>(`SELECT coalesce(max(ingest_id), 0) FROM ingests`)) ?? 0) + 1;
+  await store.run(
+    `INSERT INTO ingests (ingest_id, path, file_name, bytes, format, platform, options, status, started_at, time_resolution, tool_version)
+     VALUES (?, ?, ?, ?, ?, ?, ?::JSON, 'running', now()::TIMESTAMP, ?, ?)`,
+    [
+      ingestId,
+      source.path,
+      source.name,
+      source.bytes,
+      adapter.name,
+      platform,
+      JSON.stringify({ ...options, onProgress: undefined, signal: undefined }),
+      adapter.timeResolution,
+      VERSION,
+    ],
+  );
+  const hadPosts =
+    ((await store.value<number>(`SELECT count(*) FROM (SELECT 1 FROM posts LIMIT 1)`)) ?? 0) > 0;
+  const dir = join(`${store.path}.tmp`, `ingest-${ingestId}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const maxFieldChars = Math.round((options.maxFieldMb ?? 1) * 1024 * 1024);
+  // Staged lines hold text and its normalised form, so allow a few fields' worth per line.
+  const maxLineBytes = Math.max(maxFieldChars * 12, 16 * 1024 * 1024);
+
+  const loader = new Loader(store, ingestId, maxLineBytes);
+  const staging = new Staging(source.name, dir, (batch) => loader.add(batch), options.batchRows);
+  const abort = () => store.connection.interrupt();
+  options.signal?.addEventListener('abort', abort);
+  await store.run('BEGIN TRANSACTION');
+  try {
+    const sha256 = await readAll(source, adapter, staging, {
+      platform: options.platform?.trim().toLowerCase() || undefined,
+      zone,
+      formatOptions: options.formatOptions ?? {},
+      maxFieldChars,
+      options,
+      loader,
+    });
+    staging.flush();
+    await loader.idle();
+    options.onProgress?.({
+      file: source.name,
+      phase: 'commit',
+      diskBytes: source.bytes,
+      totalBytes: source.bytes,
+      rows: staging.rowsRead,
+      rejected: staging.rejected,
+    });
+    checkAbort(options.signal);
+    const counts =
+      adapter.merge === 'union'
+        ? await mergeUnion(store, ingestId)
+        : await deduplicate(store, ingestId, hadPosts);
+    const accountsNew = await mergeAccounts(store, ingestId, staging.accounts, dir);
+    checkAbort(options.signal);
+    if (staging.rowsRead === 0) staging.warn('no-rows', 'the file holds no rows to ingest', 0);
+    const warnings = [...staging.warnings.values()];
+    const report: IngestReport = {
+      ingestId,
+      path: source.path,
+      fileName: source.name,
+      format: adapter.name,
+      platform,
+      sha256,
+      bytes: source.bytes,
+      rowsRead: staging.rowsRead,
+      rowsStored: counts.stored,
+      rowsDuplicate: counts.duplicate,
+      rowsRejected: staging.rejected,
+      postsNew: counts.postsNew,
+      accountsNew,
+      warnings,
+      timeResolution: adapter.timeResolution,
+      seconds: (Date.now() - started) / 1000,
+      sameFileBefore: (
+        await store.all<{ ingest_id: number }>(
+          `SELECT ingest_id FROM ingests WHERE sha256 = ? AND status = 'done' ORDER BY ingest_id`,
+          [sha256],
+        )
+      ).map((r) => r.ingest_id),
+    };
+    if (report.rowsRead !== report.rowsStored + report.rowsDuplicate + report.rowsRejected) {
+      throw new Error(
+        `counts do not reconcile: read ${report.rowsRead} != stored ${report.rowsStored} + duplicate ${report.rowsDuplicate} + rejected ${report.rowsRejected}`,
+      );
+    }
+    await store.run(
+      `UPDATE ingests SET status = 'done', finished_at = now()::TIMESTAMP, sha256 = ?, rows_read = ?, rows_stored = ?,
+         rows_duplicate = ?, rows_rejected = ?, posts_new = ?, accounts_new = ?, warnings = ?::JSON WHERE ingest_id = ?`,
+      [
+        sha256,
+        report.rowsRead,
+        report.rowsStored,
+        report.rowsDuplicate,
+        report.rowsRejected,
+        report.postsNew,
+        accountsNew,
+        JSON.stringify(warnings),
+        ingestId,
+      ],
+    );
+    await store.run('COMMIT');
+    return report;
+  } catch (err) {
+    staging.discard();
+    await loader.idle().catch(() => {});
+    await store.run('ROLLBACK').catch(() => {});
+    const interrupted = options.signal?.aborted === true;
+    const error = interrupted
+      ? new InterruptedError(
+          `interrupted: nothing from ${source.name} was stored; run the same command again to ingest it`,
+        )
+      : err;
+    const message = error instanceof Error ? error.message : String(error);
+    await store
+      .run(`UPDATE ingests SET status = ?, finished_at = now()::TIMESTAMP, message = ? WHERE ingest_id = ?`, [
+        interrupted ? 'interrupted' : 'failed',
+        message,
+        ingestId,
+      ])
+      .catch(() => {});
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function checkAbort(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new InterruptedError('interrupted');
+}
+
+/** Loads staged batches into the store one at a time, while the reader prepares the next. */
+class Loader {
+  private chain: Promise<void> = Promise.resolve();
+  private pending = 0;
+  private failure: unknown = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly ingestId: number,
+    private readonly maxLineBytes: number,
+  ) {}
+
+  add(batch: StagedBatch): void {
+    const file = batch.file;
+    this.pending++;
+    this.chain = this.chain.then(async () => {
+      try {
+        if (this.failure) return;
+        if (batch.kind === 'posts') await loadPosts(this.store, file, this.ingestId, this.maxLineBytes);
+        else await loadRejects(this.store, file, this.ingestId, this.maxLineBytes);
+      } catch (err) {
+        this.failure ??= err;
+      } finally {
+        this.pending--;
+        rmSync(file, { force: true });
+      }
+    });
+  }
+
+  /** Waits until at most `max` batches are waiting (backpressure for the reader). */
+  async drain(max: number): Promise<void> {
+    while (this.pending > max) await this.chain;
+    if (this.failure) throw this.failure;
+  }
+
+  async idle(): Promise<void> {
+    await this.chain;
+    if (this.failure) throw this.failure;
+  }
+}
+
+interface ReadContext {
+  platform: string | undefined;
+  zone: ReturnType<typeof zoneResolver>;
+  formatOptions: Record<string, unknown>;
+  maxFieldChars: number;
+  options: IngestOptions;
+  loader: Loader;
+}
+
+/** Streams the file through its framing and the adapter into the staging sink; returns the sha256. */
+async function readAll(
+  source: SourceInfo,
+  adapter: FormatAdapter,
+  sink: Staging,
+  rc: ReadContext,
+): Promise<string> {
+  const seen = new Map<string, number>();
+  const ctx: FormatContext = {
+    platform: rc.platform,
+    zone: rc.zone,
+    options: rc.formatOptions,
+    occurrence(key) {
+      const n = (seen.get(key) ?? 0) + 1;
+      seen.set(key, n);
+      return n === 1 ? key : `${key}#${n}`;
+    },
+  };
+  const progress = (diskBytes: number) =>
+    rc.options.onProgress?.({
+      file: source.name,
+      phase: 'read',
+      diskBytes,
+      totalBytes: source.bytes,
+      rows: sink.rowsRead,
+      rejected: sink.rejected,
+    });
+
+  if (source.container === 'parquet') {
+    const map = valueMapper(adapter, ctx, sink);
+    const sha256 = await sha256File(source.path);
+    await readParquetRows(source.path, async (row, line, total) => {
+      map(row, line);
+      if (line % 50_000 === 0 || line === total) {
+        progress(Math.round((source.bytes * line) / Math.max(total, 1)));
+        checkAbort(rc.options.signal);
+        await rc.loader.drain(1);
+      }
+    });
+    return sha256;
+  }
+
+  const stream = readText(source);
+  const framing = adapter.framing;
+  const maxRecordChars = Math.max(rc.maxFieldChars * 8, 64 * 1024 * 1024);
+  if (framing === 'csv') {
+    const parser = new CsvParser({ maxFieldChars: rc.maxFieldChars, maxRecordChars });
+    let mapper: ((fields: string[], line: number, sink: RowSink) => void) | null = null;
+    let width = 0;
+    let rest = '';
+    const csvSink = {
+      record(fields: string[], line: number, text: string, start: number, end: number) {
+        if (!mapper) {
+          mapper = adapter.csv!(fields, ctx);
+          width = fields.length;
+          return;
+        }
+        if (fields.length !== width) {
+          // A trailing empty field from a trailing delimiter is tolerated.
+          if (!(fields.length === width + 1 && fields[width] === '')) {
+            sink.reject(
+              line,
+              `expected ${width} fields, found ${fields.length}`,
+              trimEol(text.slice(start, end)),
+            );
+            return;
+          }
+        }
+        mapRow(
+          () => mapper!(fields, line, sink),
+          line,
+          () => trimEol(text.slice(start, end)),
+          sink,
+        );
+      },
+      reject(reason: string, line: number, raw: string) {
+        sink.reject(line, reason, raw);
+      },
+    };
+    for await (const chunk of stream.chunks) {
+      const text = rest ? rest + chunk.text : chunk.text;
+      const used = parser.parse(text, false, csvSink);
+      rest = used < text.length ? text.slice(used) : '';
+      progress(chunk.diskBytes);
+      checkAbort(rc.options.signal);
+      await rc.loader.drain(1);
+    }
+    if (rest) parser.parse(rest, true, csvSink);
+    if (!mapper) throw new FormatError(`${source.name} has no header line`);
+  } else if (framing === 'jsonl') {
+    const map = valueMapper(adapter, ctx, sink);
+    let rest = '';
+    let line = 1;
+    let skipping = false;
+    const handle = (raw: string, lineNo: number) => {
+      const body = raw.trim();
+      if (body === '') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(body);
+      } catch (err) {
+        sink.reject(lineNo, `invalid JSON: ${(err as Error).message}`, body);
+        return;
+      }
+      map(value, lineNo, body);
+    };
+    for await (const chunk of stream.chunks) {
+      const text = rest ? rest + chunk.text : chunk.text;
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        if (skipping) skipping = false;
+        else if (nl - start > maxRecordChars)
+          sink.reject(
+            line,
+            `line longer than ${maxRecordChars.toLocaleString('en')} characters`,
+            text.slice(start, start + 4096),
+          );
+        else handle(text.slice(start, nl), line);
+        start = nl + 1;
+        line++;
+      }
+      rest = text.slice(start);
+      if (!skipping && rest.length > maxRecordChars) {
+        sink.reject(
+          line,
+          `line longer than ${maxRecordChars.toLocaleString('en')} characters`,
+          rest.slice(0, 4096),
+        );
+        skipping = true;
+      }
+      if (skipping) rest = '';
+      progress(chunk.diskBytes);
+      checkAbort(rc.options.signal);
+      await rc.loader.drain(1);
+    }
+    if (rest && !skipping) handle(rest, line);
+  } else {
+    const map = valueMapper(adapter, ctx, sink);
+    const scanner = new JsonScanner(adapter.json?.arrayKey ?? null);
+    const jsonSink = {
+      element(value: unknown, line: number, context: Record<string, unknown>) {
+        map(value, line, undefined, context);
+      },
+      reject(reason: string, line: number, raw: string) {
+        sink.reject(line, reason, raw);
+      },
+    };
+    for await (const chunk of stream.chunks) {
+      scanner.feed(chunk.text, false, jsonSink);
+      if (scanner.buffered > 512 * 1024 * 1024) {
+        throw new InputError(
+          `${source.name}: one JSON object over 512 MB cannot be read whole; convert the file to JSON Lines (one object per line)`,
+        );
+      }
+      progress(chunk.diskBytes);
+      checkAbort(rc.options.signal);
+      await rc.loader.drain(1);
+    }
+    scanner.feed('', true, jsonSink);
+    if (!scanner.complete) sink.reject(0, 'the JSON document ends before it is closed (truncated file?)', '');
+  }
+  if (stream.invalid.count > 0) {
+    sink.warnings.set('invalid-utf8', {
+      code: 'invalid-utf8',
+      message: `invalid UTF-8 byte sequences replaced by U+FFFD (first near byte ${stream.invalid.firstOffset}); pass --encoding if the file is not UTF-8`,
+      count: stream.invalid.count,
+      firstLine: 0,
+    });
+  }
+  return stream.sha256();
+}
+
+function trimEol(s: string): string {
+  return s.endsWith('\r\n') ? s.slice(0, -2) : s.endsWith('\n') ? s.slice(0, -1) : s;
+}
+
+function bigintSafe(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+/** Runs one mapper call; a RowError or any failure on odd data rejects the row with its raw text. */
+function mapRow(run: () => void, line: number, raw: () => string, sink: RowSink): void {
+  try {
+    run();
+  } catch (err) {
+    if (err instanceof LockstepError) throw err;
+    const reason =
+      err instanceof RowError ? err.message : `could not map the row: ${(err as Error).message ?? err}`;
+    sink.reject(line, reason, raw());
+  }
+}
+
+function valueMapper(adapter: FormatAdapter, ctx: FormatContext, sink: RowSink) {
+  if (!adapter.value) throw new FormatError(`format ${adapter.name} cannot read JSON or Parquet records`);
+  const map = adapter.value(ctx);
+  return (value: unknown, line: number, raw?: string, context?: Record<string, unknown>) =>
+    mapRow(
+      () => map(value, line, sink, context),
+      line,
+      () => raw ?? JSON.stringify(value, bigintSafe),
+      sink,
+    );
+}

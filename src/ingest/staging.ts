@@ -1,0 +1,264 @@
+/**
+ * The sink every adapter writes to. It validates and normalises each post, serialises it as one
+ * line of a staging CSV (DuckDB's C++ reader loads those far faster than row-by-row appends from
+ * JavaScript), keeps rejected rows with their reason, counts warnings, and folds the account
+ * profiles seen on the way into one latest state per account plus its distinct versions.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Post, RawAccount, RawPost } from '../core/types.js';
+import { POST_KINDS } from '../core/types.js';
+import { contentKey } from './formats/fields.js';
+import type { RowSink } from './formats/types.js';
+import { normalizeLang } from './normalize/lang.js';
+import { normalizePost } from './normalize/post.js';
+
+export interface WarningCount {
+  code: string;
+  message: string;
+  count: number;
+  firstLine: number;
+}
+
+/** Raw text kept for a rejected row is cut at 1 MiB (a 10 MB field is evidence of nothing). */
+export const MAX_REJECT_RAW = 1024 * 1024;
+
+export interface AccountVersion {
+  key: string;
+  handle: string | null;
+  displayName: string | null;
+  bio: string | null;
+  location: string | null;
+  url: string | null;
+  first: number;
+  last: number;
+}
+
+export interface AccountState {
+  account: RawAccount;
+  versions: Map<string, AccountVersion>;
+  current: AccountVersion | null;
+}
+
+export interface StagedBatch {
+  kind: 'posts' | 'rejects';
+  /** A staging CSV file, complete and closed. */
+  file: string;
+  rows: number;
+}
+
+/**
+ * One staging CSV file being written. Lines are written in small slices, so no string of the whole
+ * batch is ever built (joining 250k lines at once cost more in garbage collection than parsing them).
+ */
+class BatchFile {
+  private readonly fd: number;
+  private lines: string[] = [];
+  rows = 0;
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'w');
+  }
+  add(line: string): void {
+    this.lines.push(line);
+    this.rows++;
+    if (this.lines.length >= 1024) this.spill();
+  }
+  private spill(): void {
+    writeSync(this.fd, this.lines.join(''));
+    this.lines = [];
+  }
+  close(): void {
+    if (this.lines.length) this.spill();
+    closeSync(this.fd);
+  }
+}
+
+const KINDS = new Set<string>(POST_KINDS);
+
+/** Quotes a value for the staging CSV; null becomes an unquoted empty field (read back as NULL). */
+function q(s: string | null | undefined): string {
+  if (s === null || s === undefined) return '';
+  return s.indexOf('"') >= 0 ? `"${s.replaceAll('"', '""')}"` : `"${s}"`;
+}
+
+function list(values: string[]): string {
+  return values.length ? q(values.join('\x1f')) : '""';
+}
+
+export function serializePost(p: Post, line: number): string {
+  return `${q(p.platform)},${q(p.postId)},${q(p.accountId)},${Math.round(p.createdAt)},${p.kind},${q(p.refPostId)},${q(p.refAccountId)},${q(p.replyToPostId)},${q(p.replyToAccountId)},${q(p.text)},${q(p.textNorm)},${q(p.lang)},${list(p.urls)},${list(p.domains)},${list(p.shortUrls)},${list(p.hashtags)},${list(p.mentions)},${list(p.media)},${q(p.client)},${p.extra ? q(JSON.stringify(p.extra)) : ''},${line}\n`;
+}
+
+export class Staging implements RowSink {
+  rowsRead = 0;
+  postsStaged = 0;
+  rejected = 0;
+  readonly warnings = new Map<string, WarningCount>();
+  readonly accounts = new Map<string, AccountState>();
+  private posts: BatchFile | null = null;
+  private rejects: BatchFile | null = null;
+  private rejectBytes = 0;
+  private seq = 0;
+  /** Earliest and latest post time staged. */
+  minTime = Number.POSITIVE_INFINITY;
+  maxTime = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly fileName: string,
+    /** Folder for the staging files. */
+    private readonly dir: string,
+    private readonly onBatch: (batch: StagedBatch) => void,
+    private readonly batchRows = 250_000,
+  ) {}
+
+  private file(kind: 'posts' | 'rejects'): BatchFile {
+    return new BatchFile(join(this.dir, `${kind}-${++this.seq}.csv`));
+  }
+
+  post(raw: RawPost, line: number): void {
+    const problem = invalid(raw);
+    if (problem) {
+      this.reject(line, problem, JSON.stringify(raw));
+      return;
+    }
+    this.rowsRead++;
+    const post = normalizePost(raw);
+    if (post.createdAt < this.minTime) this.minTime = post.createdAt;
+    if (post.createdAt > this.maxTime) this.maxTime = post.createdAt;
+    if (post.createdAt < 946_684_800_000) {
+      this.warn(
+        'early-time',
+        'timestamp before 2000: check that the time unit (seconds, milliseconds) is right',
+        line,
+      );
+    }
+    this.posts ??= this.file('posts');
+    this.posts.add(serializePost(post, line));
+    this.postsStaged++;
+    if (this.posts.rows >= this.batchRows) this.flushPosts();
+  }
+
+  account(a: RawAccount): void {
+    const key = `${a.platform}\x1f${a.accountId}`;
+    let state = this.accounts.get(key);
+    if (!state) {
+      state = { account: { ...a, lang: normalizeLang(a.lang) }, versions: new Map(), current: null };
+      this.accounts.set(key, state);
+    } else {
+      mergeAccount(state.account, a);
+    }
+    trackVersion(state, a);
+  }
+
+  reject(line: number, reason: string, raw: string): void {
+    this.rowsRead++;
+    this.rejected++;
+    const truncated = raw.length > MAX_REJECT_RAW;
+    const text = truncated ? raw.slice(0, MAX_REJECT_RAW) : raw;
+    this.rejects ??= this.file('rejects');
+    this.rejects.add(`${q(this.fileName)},${line},${q(reason)},${q(text)},${truncated}\n`);
+    this.rejectBytes += text.length;
+    if (this.rejects.rows >= this.batchRows || this.rejectBytes > 64 * 1024 * 1024) this.flushRejects();
+  }
+
+  warn(code: string, message: string, line: number): void {
+    const w = this.warnings.get(code);
+    if (w) w.count++;
+    else this.warnings.set(code, { code, message, count: 1, firstLine: line });
+  }
+
+  /** Hands over everything still buffered. */
+  flush(): void {
+    this.flushPosts();
+    this.flushRejects();
+  }
+
+  private flushPosts(): void {
+    if (!this.posts) return;
+    this.posts.close();
+    this.onBatch({ kind: 'posts', file: this.posts.path, rows: this.posts.rows });
+    this.posts = null;
+  }
+
+  private flushRejects(): void {
+    if (!this.rejects) return;
+    this.rejects.close();
+    this.onBatch({ kind: 'rejects', file: this.rejects.path, rows: this.rejects.rows });
+    this.rejects = null;
+    this.rejectBytes = 0;
+  }
+
+  /** Closes open staging files without handing them over (after a failure). */
+  discard(): void {
+    this.posts?.close();
+    this.rejects?.close();
+    this.posts = this.rejects = null;
+  }
+}
+
+function invalid(p: RawPost): string | null {
+  if (!p.postId) return 'missing post id';
+  if (!p.accountId) return 'missing account id';
+  if (!Number.isFinite(p.createdAt)) return 'missing or unreadable time';
+  if (!KINDS.has(p.kind)) return `unknown post kind "${p.kind}"`;
+  return null;
+}
+
+/** Folds a new observation into the account's state: the latest non-null value of each field wins. */
+function mergeAccount(into: RawAccount, a: RawAccount): void {
+  const newer = a.observedAt >= into.observedAt;
+  const fields = [
+    'handle',
+    'displayName',
+    'bio',
+    'location',
+    'url',
+    'createdAt',
+    'followers',
+    'following',
+    'lang',
+    'verified',
+  ] as const;
+  for (const f of fields) {
+    let v = a[f];
+    if (v === undefined || v === null) continue;
+    if (f === 'lang') v = normalizeLang(v as string);
+    if (newer || into[f] === undefined || into[f] === null)
+      (into as unknown as Record<string, unknown>)[f] = v;
+  }
+  if (a.extra) into.extra = newer ? { ...into.extra, ...a.extra } : { ...a.extra, ...into.extra };
+  if (newer) into.observedAt = a.observedAt;
+}
+
+/** Records the profile state (handle, name, bio, location, url) seen in this observation. */
+function trackVersion(state: AccountState, a: RawAccount): void {
+  const handle = a.handle ?? null;
+  const displayName = a.displayName ?? null;
+  const bio = a.bio ?? null;
+  const location = a.location ?? null;
+  const url = a.url ?? null;
+  if (handle === null && displayName === null && bio === null && location === null && url === null) return;
+  const cur = state.current;
+  if (
+    cur &&
+    cur.handle === handle &&
+    cur.displayName === displayName &&
+    cur.bio === bio &&
+    cur.location === location &&
+    cur.url === url
+  ) {
+    if (a.observedAt < cur.first) cur.first = a.observedAt;
+    if (a.observedAt > cur.last) cur.last = a.observedAt;
+    return;
+  }
+  const key = contentKey(handle, displayName, bio, location, url);
+  let v = state.versions.get(key);
+  if (!v) {
+    v = { key, handle, displayName, bio, location, url, first: a.observedAt, last: a.observedAt };
+    state.versions.set(key, v);
+  } else {
+    if (a.observedAt < v.first) v.first = a.observedAt;
+    if (a.observedAt > v.last) v.last = a.observedAt;
+  }
+  state.current = v;
+}

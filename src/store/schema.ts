@@ -1,0 +1,141 @@
+/**
+ * The investigation store's tables. One DuckDB file per investigation.
+ *
+ * All times are `TIMESTAMP` values in UTC. Lists are `VARCHAR[]`. `extra` columns keep, as JSON,
+ * the source fields that have no canonical column (nothing read is dropped).
+ *
+ * Posts have no primary key on purpose: a unique index over tens of millions of keys costs more
+ * memory and time than the ingest's own de-duplication pass (see ingest/commit.ts).
+ */
+
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS meta (
+  key VARCHAR PRIMARY KEY,
+  value VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS ingests (
+  ingest_id INTEGER PRIMARY KEY,
+  path VARCHAR NOT NULL,
+  file_name VARCHAR NOT NULL,
+  sha256 VARCHAR,
+  bytes BIGINT,
+  format VARCHAR NOT NULL,
+  platform VARCHAR,
+  options JSON,
+  status VARCHAR NOT NULL,          -- running | done | failed | interrupted
+  started_at TIMESTAMP NOT NULL,
+  finished_at TIMESTAMP,
+  rows_read BIGINT DEFAULT 0,
+  rows_stored BIGINT DEFAULT 0,
+  rows_duplicate BIGINT DEFAULT 0,
+  rows_rejected BIGINT DEFAULT 0,
+  posts_new BIGINT DEFAULT 0,
+  accounts_new BIGINT DEFAULT 0,
+  time_resolution VARCHAR,          -- second | minute | day: the finest unit the source records
+  warnings JSON,                    -- [{code, message, count, first_line}]
+  message VARCHAR,                  -- why it failed or was interrupted
+  tool_version VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS rejects (
+  ingest_id INTEGER NOT NULL,
+  file_name VARCHAR NOT NULL,
+  line BIGINT,                      -- physical line (1-based) where the row starts
+  reason VARCHAR NOT NULL,
+  raw VARCHAR,                      -- the row as read (cut at 1 MiB, see raw_truncated)
+  raw_truncated BOOLEAN DEFAULT false
+);
+
+CREATE TABLE IF NOT EXISTS posts (
+  platform VARCHAR NOT NULL,
+  post_id VARCHAR NOT NULL,
+  account_id VARCHAR NOT NULL,
+  created_at TIMESTAMP NOT NULL,
+  kind VARCHAR NOT NULL,            -- post | repost | reply | quote
+  ref_post_id VARCHAR,              -- reposted / quoted / forwarded post (id or content key)
+  ref_account_id VARCHAR,
+  reply_to_post_id VARCHAR,
+  reply_to_account_id VARCHAR,
+  text VARCHAR,                     -- raw text, unchanged
+  text_norm VARCHAR,                -- normalised for matching (ingest/normalize/text.ts)
+  lang VARCHAR,
+  urls VARCHAR[],                   -- canonical URLs (ingest/normalize/url.ts)
+  domains VARCHAR[],
+  short_urls VARCHAR[],             -- the subset of urls on known link shorteners
+  hashtags VARCHAR[],               -- case-folded, NFKC, without '#'
+  mentions VARCHAR[],               -- case-folded handles or account ids, without '@'
+  media VARCHAR[],                  -- media ids or hashes
+  client VARCHAR,
+  extra JSON,
+  ingest_id INTEGER NOT NULL,
+  source_line BIGINT                -- where in the source file this post was read
+);
+
+CREATE TABLE IF NOT EXISTS accounts (
+  platform VARCHAR NOT NULL,
+  account_id VARCHAR NOT NULL,
+  handle VARCHAR,
+  display_name VARCHAR,
+  bio VARCHAR,
+  location VARCHAR,
+  url VARCHAR,
+  created_at TIMESTAMP,
+  followers BIGINT,
+  following BIGINT,
+  lang VARCHAR,
+  verified BOOLEAN,
+  observed_at TIMESTAMP,            -- when the profile values above were last observed
+  extra JSON,
+  first_ingest_id INTEGER,
+  last_ingest_id INTEGER,
+  PRIMARY KEY (platform, account_id)
+);
+
+-- Every distinct profile state seen for an account (handle, name, bio, location, url), for
+-- name-change and template analysis. One row per state, with when it was first and last observed.
+CREATE TABLE IF NOT EXISTS account_versions (
+  platform VARCHAR NOT NULL,
+  account_id VARCHAR NOT NULL,
+  version_key VARCHAR NOT NULL,
+  handle VARCHAR,
+  display_name VARCHAR,
+  bio VARCHAR,
+  location VARCHAR,
+  url VARCHAR,
+  first_observed TIMESTAMP,
+  last_observed TIMESTAMP,
+  PRIMARY KEY (platform, account_id, version_key)
+);
+`;
+
+/** Column order of the posts table, shared by the staging writer and the loader. */
+export const POST_COLUMNS = [
+  'platform',
+  'post_id',
+  'account_id',
+  'created_at',
+  'kind',
+  'ref_post_id',
+  'ref_account_id',
+  'reply_to_post_id',
+  'reply_to_account_id',
+  'text',
+  'text_norm',
+  'lang',
+  'urls',
+  'domains',
+  'short_urls',
+  'hashtags',
+  'mentions',
+  'media',
+  'client',
+  'extra',
+  'ingest_id',
+  'source_line',
+] as const;
+
+/** Columns of the posts table that hold lists. */
+export const LIST_COLUMNS = new Set(['urls', 'domains', 'short_urls', 'hashtags', 'mentions', 'media']);

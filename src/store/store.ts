@@ -1,0 +1,129 @@
+/**
+ * The investigation store: one embedded DuckDB file per investigation (default `lockstep.duckdb`
+ * in the working directory). Opening it creates the schema, and marks ingests left `running` by a
+ * killed process as `interrupted` (DuckDB's write-ahead log has already rolled their data back).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { StoreError } from '../core/errors.js';
+import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+
+export const DEFAULT_STORE = 'lockstep.duckdb';
+
+export interface StoreOptions {
+  readOnly?: boolean;
+  /** DuckDB memory limit, e.g. `2GB`. Defaults to `LOCKSTEP_MEMORY` or 3GB. */
+  memoryLimit?: string;
+  /** DuckDB worker threads; defaults to the number of cores. */
+  threads?: number;
+}
+
+export type Row = Record<string, unknown>;
+
+/** Converts DuckDB's JS values to plain ones: safe bigints to numbers, timestamps to Date. */
+function plain(value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
+  }
+  if (Array.isArray(value)) return value.map(plain);
+  return value;
+}
+
+export class Store {
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(path: string = DEFAULT_STORE, options: StoreOptions = {}): Promise<Store> {
+    const full = resolve(path);
+    if (!options.readOnly) mkdirSync(dirname(full), { recursive: true });
+    const settings: Record<string, string> = {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      preserve_insertion_order: 'false',
+      memory_limit: options.memoryLimit ?? process.env.LOCKSTEP_MEMORY ?? '3GB',
+      temp_directory: `${full}.tmp`,
+    };
+    if (options.threads) settings.threads = String(options.threads);
+    if (options.readOnly) settings.access_mode = 'READ_ONLY';
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(full, settings);
+    } catch (err) {
+      throw storeOpenError(full, err);
+    }
+    const connection = await instance.connect();
+    const store = new Store(full, instance, connection);
+    if (!options.readOnly) await store.migrate();
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    await this.connection.run(SCHEMA_SQL);
+    const version = await this.value<string>(`SELECT value FROM meta WHERE key = 'schema_version'`);
+    if (version === undefined) {
+      await this.run(`INSERT INTO meta VALUES ('schema_version', ?)`, [String(SCHEMA_VERSION)]);
+    } else if (Number(version) > SCHEMA_VERSION) {
+      throw new StoreError(
+        `${this.path} was written by a newer Lockstep (schema ${version}); upgrade Lockstep to open it`,
+      );
+    }
+    await this.run(
+      `UPDATE ingests SET status = 'interrupted', message = 'the process stopped before the ingest finished; nothing from it was kept'
+       WHERE status = 'running'`,
+    );
+  }
+
+  async run(sql: string, params?: DuckDBValue[]): Promise<void> {
+    await this.connection.run(sql, params);
+  }
+
+  /** All rows as plain objects. */
+  async all<T = Row>(sql: string, params?: DuckDBValue[]): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    return reader.getRowObjectsJS().map((row) => {
+      const out: Row = {};
+      for (const [k, v] of Object.entries(row)) out[k] = plain(v);
+      return out as T;
+    });
+  }
+
+  /** The first column of the first row, or undefined. */
+  async value<T = unknown>(sql: string, params?: DuckDBValue[]): Promise<T | undefined> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    const rows = reader.getRowsJS();
+    return rows.length ? (plain(rows[0]![0]) as T) : undefined;
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function storeOpenError(path: string, err: unknown): StoreError {
+  const text = String((err as Error)?.message ?? err);
+  const lock = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(text);
+  if (lock || /Could not set lock/.test(text)) {
+    const who = lock ? ` (process ${lock[2]})` : '';
+    return new StoreError(
+      `the store ${path} is in use by another Lockstep process${who}; wait for it to finish, or choose another store with --db`,
+    );
+  }
+  if (/not a valid DuckDB database|Unable to open database|database file .* is not/i.test(text)) {
+    return new StoreError(
+      `${path} is not a Lockstep store (not a DuckDB database); choose another path with --db`,
+    );
+  }
+  if (/No such file|does not exist|cannot open file/i.test(text)) {
+    return new StoreError(
+      `no store at ${path}; ingest some data first (lockstep ingest FILE) or choose one with --db`,
+    );
+  }
+  return new StoreError(`cannot open the store ${path}: ${text.split('\n')[0]}`);
+}
