@@ -76,7 +76,7 @@ export async function deduplicate(store: Store, ingestId: number, hadPosts: bool
   await store.run(`CREATE OR REPLACE TEMP TABLE dup_rows AS
     SELECT rid FROM (
       SELECT rowid AS rid, ingest_id,
-        row_number() OVER (PARTITION BY platform, post_id ORDER BY ingest_id, source_line) AS rn
+        row_number() OVER (PARTITION BY platform, post_id ORDER BY ingest_id, source_line, rowid) AS rn
       FROM posts WHERE hash(platform, post_id) IN (SELECT h FROM dup_hashes)
     ) WHERE rn > 1 AND ingest_id = ${ingestId}`);
   const duplicate = (await store.value<number>(`SELECT count(*) FROM dup_rows`)) ?? 0;

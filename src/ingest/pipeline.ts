@@ -118,6 +118,8 @@ export async function ingestFile(
 
   const loader = new Loader(store, ingestId, maxLineBytes);
   const staging = new Staging(source.name, dir, (batch) => loader.add(batch), options.batchRows);
+  // With --timezone the user has said how to read zone-less times: no warning to give.
+  if (options.timezone) staging.answered.add('zoneless-time');
   const abort = () => store.connection.interrupt();
   options.signal?.addEventListener('abort', abort);
   await store.run('BEGIN TRANSACTION');
@@ -433,7 +435,8 @@ async function readAll(
       await rc.loader.drain(1);
     }
     scanner.feed('', true, jsonSink);
-    if (!scanner.complete) sink.reject(0, 'the JSON document ends before it is closed (truncated file?)', '');
+    if (!scanner.complete && !scanner.truncated)
+      sink.warn('truncated-json', 'the JSON document ends before it is closed (truncated file?)', 0);
   }
   if (stream.invalid.count > 0) {
     sink.warnings.set('invalid-utf8', {

@@ -94,6 +94,8 @@ export class Staging implements RowSink {
   postsStaged = 0;
   rejected = 0;
   readonly warnings = new Map<string, WarningCount>();
+  /** Warning codes the user has already answered with an option (e.g. --timezone). */
+  readonly answered = new Set<string>();
   readonly accounts = new Map<string, AccountState>();
   private posts: BatchFile | null = null;
   private rejects: BatchFile | null = null;
@@ -162,6 +164,7 @@ export class Staging implements RowSink {
   }
 
   warn(code: string, message: string, line: number): void {
+    if (this.answered.has(code)) return;
     const w = this.warnings.get(code);
     if (w) w.count++;
     else this.warnings.set(code, { code, message, count: 1, firstLine: line });
@@ -232,13 +235,16 @@ function mergeAccount(into: RawAccount, a: RawAccount): void {
 
 /** Records the profile state (handle, name, bio, location, url) seen in this observation. */
 function trackVersion(state: AccountState, a: RawAccount): void {
-  const handle = a.handle ?? null;
-  const displayName = a.displayName ?? null;
-  const bio = a.bio ?? null;
-  const location = a.location ?? null;
-  const url = a.url ?? null;
-  if (handle === null && displayName === null && bio === null && location === null && url === null) return;
+  if (a.handle == null && a.displayName == null && a.bio == null && a.location == null && a.url == null)
+    return;
+  // A partial observation (a handle-only identity event, a profile without a handle) carries the
+  // other fields forward from the latest known state rather than recording them as removed.
   const cur = state.current;
+  const handle = a.handle ?? cur?.handle ?? null;
+  const displayName = a.displayName ?? cur?.displayName ?? null;
+  const bio = a.bio ?? cur?.bio ?? null;
+  const location = a.location ?? cur?.location ?? null;
+  const url = a.url ?? cur?.url ?? null;
   if (
     cur &&
     cur.handle === handle &&

@@ -1,3 +1,79 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
+import { Option } from '@commander-js/extra-typings';
+import { UsageError } from '../../core/errors.js';
+import { SCENARIOS, simulate, writerFormats } from '../../simulate/index.js';
+import { Progress } from '../progress.js';
+import { parseIntOption } from '../shared.js';
+import { n, table } from '../text.js';
 
-export function registerSimulate(_program: Command): void {}
+export function registerSimulate(program: Command): void {
+  program
+    .command('simulate')
+    .description('generate a month of realistic posts with planted operations and a ground-truth file')
+    .requiredOption('--out <dir>', 'folder for the corpus and ground_truth.json')
+    .addOption(
+      new Option('--format <name>', 'export format to write').choices(writerFormats()).default('io-archive'),
+    )
+    .option('--posts <n>', 'posts to generate (e.g. 100k, 1m)', parseIntOption('--posts'), 100_000)
+    .option('--seed <n>', 'random seed (same seed, same corpus)', parseIntOption('--seed'), 1)
+    .addOption(
+      new Option(
+        '--scenario <name>',
+        Object.entries(SCENARIOS)
+          .map(([k, v]) => `${k}: ${v.description}`)
+          .join('; '),
+      ).default('default'),
+    )
+    .option('--config <file.json>', 'override any simulator knob (see docs/simulator.md)')
+    .option('--gzip', 'gzip the corpus')
+    .option('--post-truth', 'also write the source of every post (ground_truth_posts.csv)')
+    .option('-q, --quiet', 'no progress display')
+    .action((opts) => {
+      let config: Record<string, unknown> | undefined;
+      if (opts.config) {
+        try {
+          config = JSON.parse(readFileSync(opts.config, 'utf8')) as Record<string, unknown>;
+        } catch (err) {
+          throw new UsageError(`cannot read the simulator config ${opts.config}: ${(err as Error).message}`);
+        }
+      }
+      const progress = new Progress(process.stderr, opts.quiet);
+      const result = simulate({
+        out: opts.out,
+        format: opts.format,
+        posts: opts.posts,
+        seed: opts.seed,
+        scenario: opts.scenario,
+        config,
+        gzip: opts.gzip,
+        postTruth: opts.postTruth,
+        onProgress: (posts, day, days) =>
+          progress.update({
+            label: `simulating day ${day + 1}/${days}`,
+            done: day,
+            total: days,
+            rows: posts,
+          }),
+      });
+      progress.done();
+      console.log(
+        `wrote ${n(result.posts)} posts from ${n(result.accounts)} accounts (${result.format}) in ${result.seconds.toFixed(1)}s`,
+      );
+      for (const f of result.files) console.log(`  corpus: ${f}`);
+      console.log(`  ground truth: ${result.truthFile}, ${result.accountsFile}`);
+      console.log(
+        table(
+          result.operations.map((o) => [
+            o.id,
+            o.name,
+            o.accounts,
+            o.posts,
+            o.operator_zone,
+            o.tactics.join(', '),
+          ]),
+          ['operation', 'name', 'accounts', 'posts', 'operators', 'tactics'],
+        ),
+      );
+    });
+}

@@ -74,8 +74,6 @@ export interface ColumnMapping {
   entities_from_text?: boolean;
 }
 
-const LIST_FIELDS = new Set<MappableField>(['urls', 'domains', 'hashtags', 'mentions', 'media']);
-
 /** Reads and checks a mapping file (`--map`) merged with `--col field=column` flags. */
 export function loadMapping(
   file: string | undefined,

@@ -1,16 +1,29 @@
 /** The format registry and content-based detection. */
 import { FormatError, UsageError } from '../../core/errors.js';
 import type { SourceInfo } from '../source.js';
+import { bluesky } from './bluesky.js';
 import { cnt } from './cnt.js';
 import { coortweet } from './coortweet.js';
 import { generic } from './generic.js';
 import { germanElections } from './german-elections.js';
 import { ioArchive } from './io-archive.js';
 import { ira } from './ira.js';
+import { telegram } from './telegram.js';
 import type { FormatAdapter } from './types.js';
+import { xapi } from './xapi.js';
 
 /** Every format, in the order detection prefers them on a tie. */
-export const FORMATS: readonly FormatAdapter[] = [ioArchive, ira, coortweet, germanElections, cnt, generic];
+export const FORMATS: readonly FormatAdapter[] = [
+  ioArchive,
+  ira,
+  xapi,
+  telegram,
+  bluesky,
+  coortweet,
+  germanElections,
+  cnt,
+  generic,
+];
 
 const ALIASES: Record<string, string> = {
   'x-archive': 'io-archive',

@@ -35,6 +35,9 @@ export class JsonScanner {
   found = 0;
   private topLevelStart = -1;
   private done = false;
+  private trailing = false;
+  /** Set when the text ended inside a value (already rejected). */
+  truncated = false;
 
   constructor(private readonly arrayKey: string | null) {}
 
@@ -82,6 +85,7 @@ export class JsonScanner {
             this.line,
             text.slice(pos, pos + 2000),
           );
+          this.truncated = true;
           return len;
         }
         const raw = text.slice(pos, end);
@@ -151,15 +155,8 @@ export class JsonScanner {
           }
           // A scalar: a key (in an object expecting one) or a value.
           const end = valueEnd(text, pos);
-          if (end < 0) {
-            if (!final) return pos;
-            sink.reject(
-              'the file ends inside a JSON value (truncated?)',
-              this.line,
-              text.slice(pos, pos + 2000),
-            );
-            return len;
-          }
+          // Cut inside a value outside any record: no row is lost; the caller warns of truncation.
+          if (end < 0) return final ? len : pos;
           const raw = text.slice(pos, end);
           this.line += countNewlines(raw);
           if (top.kind === 'object' && top.expectKey) {
@@ -178,6 +175,16 @@ export class JsonScanner {
           pos = end;
         }
       }
+    }
+    if (this.done && !this.trailing && /\S/.test(text.slice(pos, pos + 4096))) {
+      // Content after the top-level value (concatenated documents): not read, so kept as a reject.
+      this.trailing = true;
+      const at = pos + text.slice(pos).search(/\S/);
+      sink.reject(
+        'content after the end of the JSON document was not read (several documents in one file? use JSON Lines)',
+        this.line,
+        text.slice(at, at + 65536),
+      );
     }
     return this.done ? len : pos;
   }
