@@ -55,14 +55,6 @@ export interface RawPost {
   extra?: Record<string, unknown> | null;
 }
 
-/** A post after normalisation, as it is stored. */
-export interface Post extends Required<Omit<RawPost, 'extra'>> {
-  textNorm: string | null;
-  /** URLs on known link shorteners (a subset of `urls`), which hide the real destination. */
-  shortUrls: string[];
-  extra: Record<string, unknown> | null;
-}
-
 /** An account profile as observed at one time. */
 export interface RawAccount {
   platform: string;

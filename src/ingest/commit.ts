@@ -13,12 +13,12 @@ import type { AccountState } from './staging.js';
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
+/** Columns of a staged post line (staging.ts `serializePost`): raw values, lists joined by U+001F. */
 const POST_STAGE_COLUMNS = `{
   'platform': 'VARCHAR', 'post_id': 'VARCHAR', 'account_id': 'VARCHAR', 'created_ms': 'BIGINT', 'kind': 'VARCHAR',
   'ref_post_id': 'VARCHAR', 'ref_account_id': 'VARCHAR', 'reply_to_post_id': 'VARCHAR', 'reply_to_account_id': 'VARCHAR',
-  'text': 'VARCHAR', 'text_norm': 'VARCHAR', 'lang': 'VARCHAR', 'urls': 'VARCHAR', 'domains': 'VARCHAR',
-  'short_urls': 'VARCHAR', 'hashtags': 'VARCHAR', 'mentions': 'VARCHAR', 'media': 'VARCHAR', 'client': 'VARCHAR',
-  'extra': 'VARCHAR', 'source_line': 'BIGINT'}`;
+  'text': 'VARCHAR', 'lang': 'VARCHAR', 'urls': 'VARCHAR', 'domains': 'VARCHAR', 'hashtags': 'VARCHAR',
+  'mentions': 'VARCHAR', 'media': 'VARCHAR', 'client': 'VARCHAR', 'extra': 'VARCHAR', 'source_line': 'BIGINT'}`;
 
 function csvReader(file: string, columns: string, maxLineBytes: number): string {
   return `read_csv(${sqlString(file)}, header = false, auto_detect = false, columns = ${columns}, delim = ',',
@@ -26,9 +26,11 @@ function csvReader(file: string, columns: string, maxLineBytes: number): string 
     buffer_size = ${Math.max(maxLineBytes * 2, 32 * 1024 * 1024)}, strict_mode = true)`;
 }
 
-const splitList = (col: string) =>
-  `CASE WHEN ${col} = '' THEN []::VARCHAR[] ELSE string_split(${col}, chr(31)) END`;
-
+/**
+ * Loads one staging file, normalising as it goes (normalize/sql.ts macros): text_norm, canonical
+ * URLs with their domains and shorteners, case-folded hashtags and mentions. Lists are stored sorted
+ * and without repeats.
+ */
 export async function loadPosts(
   store: Store,
   file: string,
@@ -36,10 +38,10 @@ export async function loadPosts(
   maxLineBytes: number,
 ): Promise<void> {
   await store.run(`INSERT INTO posts SELECT platform, post_id, account_id, epoch_ms(created_ms), kind,
-      ref_post_id, ref_account_id, reply_to_post_id, reply_to_account_id, text, text_norm, lang,
-      ${splitList('urls')}, ${splitList('domains')}, ${splitList('short_urls')}, ${splitList('hashtags')},
-      ${splitList('mentions')}, ${splitList('media')}, client, extra::JSON, ${ingestId}, source_line
-    FROM ${csvReader(file, POST_STAGE_COLUMNS, maxLineBytes)}`);
+      ref_post_id, ref_account_id, reply_to_post_id, reply_to_account_id, text, lk_norm_text(text), lang,
+      curls, lk_domains(curls, lk_split(domains)), lk_short_urls(curls), lk_tags(lk_split(hashtags)), lk_tags(lk_split(mentions)),
+      lk_ids(lk_split(media)), client, extra::JSON, ${ingestId}, source_line
+    FROM (SELECT *, lk_urls(lk_split(urls)) AS curls FROM ${csvReader(file, POST_STAGE_COLUMNS, maxLineBytes)})`);
 }
 
 export async function loadRejects(
@@ -135,14 +137,14 @@ const num = (n: number | null | undefined) =>
 export async function mergeAccounts(
   store: Store,
   ingestId: number,
-  accounts: Map<string, AccountState>,
+  accounts: Iterable<AccountState>,
   dir: string,
 ): Promise<number> {
   const accountFile = join(dir, 'accounts.csv');
   const versionFile = join(dir, 'versions.csv');
   const accountLines: string[] = [];
   const versionLines: string[] = [];
-  for (const { account: a, versions } of accounts.values()) {
+  for (const { account: a, versions } of accounts) {
     accountLines.push(
       `${q(a.platform)},${q(a.accountId)},${q(a.handle)},${q(a.displayName)},${q(a.bio)},${q(a.location)},${q(a.url)},${num(a.createdAt)},${num(a.followers)},${num(a.following)},${q(a.lang)},${a.verified === null || a.verified === undefined ? '' : a.verified},${num(a.observedAt)},${a.extra ? q(JSON.stringify(a.extra)) : ''}\n`,
     );

@@ -23,6 +23,7 @@ import { type FormatAdapter, type FormatContext, RowError, type RowSink } from '
 import { CsvParser } from './framing/csv.js';
 import { JsonScanner } from './framing/json.js';
 import { readParquetRows, sha256File } from './framing/parquet.js';
+import { registerNormalizers } from './normalize/sql.js';
 import { zoneResolver } from './normalize/time.js';
 import { inspectSource, readText, type SourceInfo } from './source.js';
 import { type StagedBatch, Staging, type WarningCount } from './staging.js';
@@ -122,6 +123,7 @@ export async function ingestFile(
   if (options.timezone) staging.answered.add('zoneless-time');
   const abort = () => store.connection.interrupt();
   options.signal?.addEventListener('abort', abort);
+  await registerNormalizers(store.connection);
   await store.run('BEGIN TRANSACTION');
   try {
     const sha256 = await readAll(source, adapter, staging, {
@@ -147,7 +149,7 @@ export async function ingestFile(
       adapter.merge === 'union'
         ? await mergeUnion(store, ingestId)
         : await deduplicate(store, ingestId, hadPosts);
-    const accountsNew = await mergeAccounts(store, ingestId, staging.accounts, dir);
+    const accountsNew = await mergeAccounts(store, ingestId, staging.accountStates(), dir);
     checkAbort(options.signal);
     if (staging.rowsRead === 0) staging.warn('no-rows', 'the file holds no rows to ingest', 0);
     const warnings = [...staging.warnings.values()];

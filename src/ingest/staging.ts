@@ -1,17 +1,17 @@
 /**
- * The sink every adapter writes to. It validates and normalises each post, serialises it as one
+ * The sink every adapter writes to. It validates each post and serialises its raw values as one
  * line of a staging CSV (DuckDB's C++ reader loads those far faster than row-by-row appends from
- * JavaScript), keeps rejected rows with their reason, counts warnings, and folds the account
- * profiles seen on the way into one latest state per account plus its distinct versions.
+ * JavaScript; normalisation then runs in SQL as the rows are loaded, see normalize/sql.ts), keeps
+ * rejected rows with their reason, counts warnings, and folds the account profiles seen on the way
+ * into one latest state per account plus its distinct versions.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Post, RawAccount, RawPost } from '../core/types.js';
+import type { RawAccount, RawPost } from '../core/types.js';
 import { POST_KINDS } from '../core/types.js';
 import { contentKey } from './formats/fields.js';
 import type { RowSink } from './formats/types.js';
 import { normalizeLang } from './normalize/lang.js';
-import { normalizePost } from './normalize/post.js';
 
 export interface WarningCount {
   code: string;
@@ -48,27 +48,26 @@ export interface StagedBatch {
 }
 
 /**
- * One staging CSV file being written. Lines are written in small slices, so no string of the whole
- * batch is ever built (joining 250k lines at once cost more in garbage collection than parsing them).
+ * One staging CSV file being written. Lines are appended to a string and written every 1024 rows:
+ * plain concatenation then one write measured 2.5x faster than joining per-line template strings.
  */
 class BatchFile {
   private readonly fd: number;
-  private lines: string[] = [];
+  private pending = '';
   rows = 0;
   constructor(readonly path: string) {
     this.fd = openSync(path, 'w');
   }
   add(line: string): void {
-    this.lines.push(line);
-    this.rows++;
-    if (this.lines.length >= 1024) this.spill();
+    this.pending += line;
+    if ((++this.rows & 1023) === 0) this.spill();
   }
   private spill(): void {
-    writeSync(this.fd, this.lines.join(''));
-    this.lines = [];
+    writeSync(this.fd, this.pending);
+    this.pending = '';
   }
   close(): void {
-    if (this.lines.length) this.spill();
+    if (this.pending) this.spill();
     closeSync(this.fd);
   }
 }
@@ -78,15 +77,64 @@ const KINDS = new Set<string>(POST_KINDS);
 /** Quotes a value for the staging CSV; null becomes an unquoted empty field (read back as NULL). */
 function q(s: string | null | undefined): string {
   if (s === null || s === undefined) return '';
-  return s.indexOf('"') >= 0 ? `"${s.replaceAll('"', '""')}"` : `"${s}"`;
+  return s.indexOf('"') >= 0 ? '"' + s.replaceAll('"', '""') + '"' : '"' + s + '"';
 }
 
-function list(values: string[]): string {
-  return values.length ? q(values.join('\x1f')) : '""';
+/** A list as one field: items joined by U+001F, which no item may hold (control characters become spaces). */
+function list(values: string[] | undefined): string {
+  if (!values || values.length === 0) return '""';
+  let joined = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    joined += (i ? '\x1f' : '') + (CONTROL.test(v) ? v.replace(CONTROL_ALL, ' ') : v);
+  }
+  return q(joined);
 }
+const CONTROL = /[\x00-\x1f]/;
+const CONTROL_ALL = /[\x00-\x1f]+/g;
 
-export function serializePost(p: Post, line: number): string {
-  return `${q(p.platform)},${q(p.postId)},${q(p.accountId)},${Math.round(p.createdAt)},${p.kind},${q(p.refPostId)},${q(p.refAccountId)},${q(p.replyToPostId)},${q(p.replyToAccountId)},${q(p.text)},${q(p.textNorm)},${q(p.lang)},${list(p.urls)},${list(p.domains)},${list(p.shortUrls)},${list(p.hashtags)},${list(p.mentions)},${list(p.media)},${q(p.client)},${p.extra ? q(JSON.stringify(p.extra)) : ''},${line}\n`;
+/** Columns of a staged post line, in order (see commit.ts for how they are loaded). */
+export function serializePost(p: RawPost, line: number): string {
+  return (
+    q(p.platform) +
+    ',' +
+    q(p.postId) +
+    ',' +
+    q(p.accountId) +
+    ',' +
+    Math.round(p.createdAt) +
+    ',' +
+    p.kind +
+    ',' +
+    q(p.refPostId) +
+    ',' +
+    q(p.refAccountId) +
+    ',' +
+    q(p.replyToPostId) +
+    ',' +
+    q(p.replyToAccountId) +
+    ',' +
+    q(p.text) +
+    ',' +
+    q(normalizeLang(p.lang)) +
+    ',' +
+    list(p.urls) +
+    ',' +
+    list(p.domains) +
+    ',' +
+    list(p.hashtags) +
+    ',' +
+    list(p.mentions) +
+    ',' +
+    list(p.media) +
+    ',' +
+    q(p.client) +
+    ',' +
+    (p.extra ? q(JSON.stringify(p.extra)) : '') +
+    ',' +
+    line +
+    '\n'
+  );
 }
 
 export class Staging implements RowSink {
@@ -96,7 +144,8 @@ export class Staging implements RowSink {
   readonly warnings = new Map<string, WarningCount>();
   /** Warning codes the user has already answered with an option (e.g. --timezone). */
   readonly answered = new Set<string>();
-  readonly accounts = new Map<string, AccountState>();
+  /** Account states per platform, then per account id (two lookups on existing strings beat one on a built key). */
+  private readonly accounts = new Map<string, Map<string, AccountState>>();
   private posts: BatchFile | null = null;
   private rejects: BatchFile | null = null;
   private rejectBytes = 0;
@@ -124,10 +173,9 @@ export class Staging implements RowSink {
       return;
     }
     this.rowsRead++;
-    const post = normalizePost(raw);
-    if (post.createdAt < this.minTime) this.minTime = post.createdAt;
-    if (post.createdAt > this.maxTime) this.maxTime = post.createdAt;
-    if (post.createdAt < 946_684_800_000) {
+    if (raw.createdAt < this.minTime) this.minTime = raw.createdAt;
+    if (raw.createdAt > this.maxTime) this.maxTime = raw.createdAt;
+    if (raw.createdAt < 946_684_800_000) {
       this.warn(
         'early-time',
         'timestamp before 2000: check that the time unit (seconds, milliseconds) is right',
@@ -135,17 +183,39 @@ export class Staging implements RowSink {
       );
     }
     this.posts ??= this.file('posts');
-    this.posts.add(serializePost(post, line));
+    this.posts.add(serializePost(raw, line));
     this.postsStaged++;
     if (this.posts.rows >= this.batchRows) this.flushPosts();
   }
 
   account(a: RawAccount): void {
-    const key = `${a.platform}\x1f${a.accountId}`;
-    let state = this.accounts.get(key);
+    let byId = this.accounts.get(a.platform);
+    if (!byId) {
+      byId = new Map();
+      this.accounts.set(a.platform, byId);
+    }
+    let state = byId.get(a.accountId);
+    // Fast path: the X archive repeats the same profile on every row of an account.
+    const cur = state?.current;
+    if (
+      state &&
+      cur &&
+      (a.handle ?? null) === cur.handle &&
+      (a.displayName ?? null) === cur.displayName &&
+      (a.bio ?? null) === cur.bio &&
+      (a.location ?? null) === cur.location &&
+      (a.url ?? null) === cur.url &&
+      (a.followers ?? null) === (state.account.followers ?? null) &&
+      (a.following ?? null) === (state.account.following ?? null)
+    ) {
+      if (a.observedAt > state.account.observedAt) state.account.observedAt = a.observedAt;
+      if (a.observedAt < cur.first) cur.first = a.observedAt;
+      if (a.observedAt > cur.last) cur.last = a.observedAt;
+      return;
+    }
     if (!state) {
       state = { account: { ...a, lang: normalizeLang(a.lang) }, versions: new Map(), current: null };
-      this.accounts.set(key, state);
+      byId.set(a.accountId, state);
     } else {
       mergeAccount(state.account, a);
     }
@@ -168,6 +238,11 @@ export class Staging implements RowSink {
     const w = this.warnings.get(code);
     if (w) w.count++;
     else this.warnings.set(code, { code, message, count: 1, firstLine: line });
+  }
+
+  /** Every account seen, with its merged profile and its distinct versions. */
+  *accountStates(): Iterable<AccountState> {
+    for (const byId of this.accounts.values()) yield* byId.values();
   }
 
   /** Hands over everything still buffered. */

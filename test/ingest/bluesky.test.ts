@@ -128,7 +128,8 @@ describe('Bluesky JSON Lines', () => {
       expect(images).toMatchObject({
         text: null,
         lang: 'fr',
-        media: [SHARED_IMAGE, 'bafkreifixtureotherimagebbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'],
+        // Lists are stored sorted and without repeats.
+        media: ['bafkreifixtureotherimagebbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', SHARED_IMAGE],
       });
       expect(JSON.parse(images.extra as string)).toMatchObject({ labels: ['graphic-media'] });
       // 22:15+02:00 stored in UTC.

@@ -56,7 +56,7 @@ describe('X information-operations archive CSV', () => {
         kind: 'quote',
         ref_post_id: '1000999999999999998',
         urls: ['https://x.com/x/status/1'],
-        hashtags: ['kochfarms', "it's"],
+        hashtags: ["it's", 'kochfarms'],
       });
 
       const accounts = await store.all<Record<string, unknown>>(`SELECT * FROM accounts ORDER BY account_id`);

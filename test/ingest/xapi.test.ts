@@ -97,7 +97,7 @@ describe('X API v2 responses', () => {
       // note_tweet: the whole text and its entities replace the cut `text`.
       expect(long!.text).toMatch(/^A long synthetic note .* @lockstep_alpha$/);
       expect(long).toMatchObject({
-        hashtags: ['transparency', 'opendata'],
+        hashtags: ['opendata', 'transparency'],
         mentions: ['lockstep_alpha'],
         source_line: 2,
       });

@@ -63,23 +63,42 @@ export function parsePyList(value: string | undefined): string[] {
   return out;
 }
 
+/** Placeholders for "no value" in exports (pandas, R, the X archive). */
+const MISSING = new Set([
+  'absent',
+  'none',
+  'nan',
+  'null',
+  'na',
+  'None',
+  'NaN',
+  'NULL',
+  'NA',
+  'Absent',
+  'ABSENT',
+  'NONE',
+]);
+
 /** An id-like field: empty, `absent`, `None`, `nan`, `0` for "no id" all become null. */
 export function idOrNull(value: string | undefined): string | null {
-  if (value === undefined) return null;
+  if (value === undefined || value === '' || value === '0') return null;
+  const c = value.charCodeAt(0);
+  // Fast path: a plain id (digits, hex, hashed) with no surrounding space.
+  if (c > 32 && value.charCodeAt(value.length - 1) > 32 && !MISSING.has(value)) {
+    // Pandas writes integer ids of columns with gaps as floats: 123.0
+    return value.endsWith('.0') && /^\d+\.0$/.test(value) ? value.slice(0, -2) : value;
+  }
   const s = value.trim();
-  if (s === '' || s === '0' || /^(absent|none|nan|null|na)$/i.test(s)) return null;
-  // Pandas writes integer ids of columns with gaps as floats: 123.0
+  if (s === '' || s === '0' || MISSING.has(s) || MISSING.has(s.toLowerCase())) return null;
   return s.endsWith('.0') && /^\d+\.0$/.test(s) ? s.slice(0, -2) : s;
 }
 
 /** A count written as an integer or a float (`12.0`); null when missing. */
 export function countOrNull(value: string | undefined | number | null): number | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value === 'number') return Number.isFinite(value) ? Math.round(value) : null;
-  const s = value.trim();
-  if (s === '' || /^(absent|none|nan|null|na)$/i.test(s)) return null;
-  const n = Number(s);
-  return Number.isFinite(n) ? Math.round(n) : null;
+  if (value === undefined || value === null || value === '') return null;
+  // Number() reads "12", "12.0", " 12 " and "1e3"; placeholders such as "absent" give NaN.
+  const n = typeof value === 'number' ? value : Number(value);
+  return Number.isFinite(n) && !(typeof value === 'string' && value.trim() === '') ? Math.round(n) : null;
 }
 
 /** Text field: empty and `absent` become null. */

@@ -39,9 +39,19 @@ function names(): Map<string, string> {
   return byName;
 }
 
-/** Normalises a language label; null when absent or undetermined. */
+const seen = new Map<string, string | null>();
+
+/** Normalises a language label; null when absent or undetermined. Labels are few: results are cached. */
 export function normalizeLang(label: string | null | undefined): string | null {
   if (!label) return null;
+  const cached = seen.get(label);
+  if (cached !== undefined) return cached;
+  const result = resolveLang(label);
+  if (seen.size < 10_000) seen.set(label, result);
+  return result;
+}
+
+function resolveLang(label: string): string | null {
   const s = label.trim().toLowerCase();
   if (s === '' || UNDETERMINED.has(s)) return null;
   const primary = /^([a-z]{2,3})(?:[-_][a-z0-9]+)*$/.exec(s);

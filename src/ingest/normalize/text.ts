@@ -1,76 +1,126 @@
 /**
  * Text normalisation for matching. The raw text is always stored unchanged beside this form.
  *
- * Steps, for any script:
- * 1. Unicode NFKD (compatibility decomposition: full-width Latin, ligatures and the Arabic
- *    presentation forms that spammers use to dodge filters become plain letters);
- * 2. diacritics removed: combining accents after a Latin letter (U+0300-036F; café -> cafe, while
- *    Cyrillic й and ё stay letters of their own), Arabic harakat,
- *    hamza and madda marks (U+064B-065F, U+0670, U+06D6-06ED) and Hebrew points (U+0591-05C7);
- * 3. Persian/Arabic letter variants folded to one form: Arabic yeh and alef maksura to Farsi yeh
- *    (ي ى -> ی), Arabic kaf to keheh (ك -> ک), teh marbuta and ae to heh (ة ە -> ه), alef wasla to
- *    alef (ٱ -> ا); with step 2 this also folds أ إ آ -> ا, ؤ -> و, ئ -> ی;
- * 4. Persian and Arabic-Indic digits to ASCII (۱۲۳ / ١٢٣ -> 123);
- * 5. invisible characters removed: ZWNJ, ZWJ, zero-width space, BOM, word joiner, soft hyphen,
- *    tatweel (ـ) and bidi controls;
- * 6. NFC recomposition, lower case, whitespace runs collapsed to one space, trimmed.
+ * The specification, applied in this order:
+ * 1. compatibility forms folded (Unicode NFKC, only where the text has such characters): full-width
+ *    Latin, ligatures, the Arabic presentation forms that evade filters, mathematical letters;
+ * 2. every combining mark removed (NFD, strip categories Mn/Mc/Me, NFC): café -> cafe, й -> и,
+ *    Arabic harakat, hamza and madda (أ إ آ -> ا, ؤ -> و, ئ -> ي);
+ * 3. Persian/Arabic variants folded: Arabic yeh and alef maksura to Farsi yeh (ي ى -> ی), Arabic kaf to
+ *    keheh (ك -> ک), teh marbuta and ae to heh (ة ە -> ه), alef wasla to alef (ٱ -> ا), Greek final
+ *    sigma to sigma; Persian and Arabic-Indic digits to ASCII (۱۲۳ / ١٢٣ -> 123);
+ * 4. invisible characters deleted: ZWNJ, ZWJ, zero-width space, bidi marks, BOM, word joiner, soft
+ *    hyphen, Arabic letter mark, tatweel (ـ);
+ * 5. lower case; runs of whitespace to one space; trimmed; empty -> null.
  *
- * This follows the usual Persian/Arabic IR normalisers (hazm, parsivar, Larkey et al.'s light
- * stemming preprocessing) without stemming: folding is lossy on purpose, to match copy-paste variants
- * typed on different keyboards.
+ * It follows the usual Persian/Arabic IR normalisers (hazm, parsivar; Larkey et al.'s light-stemming
+ * preprocessing) without stemming: folding is lossy on purpose, so copy-paste variants typed on
+ * different keyboards match. Stripping all marks also strips Indic vowel signs: fine for matching
+ * copies, wrong for reading, which is why the raw text is kept.
+ *
+ * Posts loaded in bulk are normalised inside DuckDB (normalize/sql.ts): plain ASCII in SQL, the rest
+ * through `fold` as a function the database calls; a differential test holds both paths equal.
  */
 
-/** Latin accents (only after a Latin letter: Cyrillic й and ё keep their marks), Hebrew points, Arabic marks. */
-const DIACRITICS = /(?<=[A-Za-z])[\u0300-\u036f]+|[\u0591-\u05c7\u064b-\u065f\u0670\u06d6-\u06ed]/g;
-/** Characters that folding can change; text without any of them only needs lower-casing. */
-const NEEDS_FOLD =
-  /[\u00a0-\u036f\u0591-\u06ff\u1d00-\u1dbf\u1e00-\u1eff\u2000-\u2bff\u3000-\u33ff\uf900-\uffef\ud835]/;
-const INVISIBLE = /[\u00ad\u0640\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
-const WHITESPACE = /\s+/gu;
-const NON_ASCII = /[^\x00-\x7f]/;
+/** Letters and digits folded (step 3): pairs of from/to characters. */
+export const FOLD_PAIRS: [string, string][] = [
+  ['\u064a', '\u06cc'], // ي Arabic yeh -> ی Farsi yeh
+  ['\u0649', '\u06cc'], // ى alef maksura -> ی
+  ['\u0643', '\u06a9'], // ك Arabic kaf -> ک keheh
+  ['\u0629', '\u0647'], // ة teh marbuta -> ه heh
+  ['\u06d5', '\u0647'], // ە ae -> ه
+  ['\u0671', '\u0627'], // ٱ alef wasla -> ا
+  ['\u03c2', '\u03c3'], // ς final sigma -> σ
+  ...Array.from({ length: 10 }, (_, d) => [String.fromCharCode(0x0660 + d), String(d)] as [string, string]),
+  ...Array.from({ length: 10 }, (_, d) => [String.fromCharCode(0x06f0 + d), String(d)] as [string, string]),
+];
 
-const LETTER_FOLD: Record<string, string> = {
-  '\u064a': '\u06cc', // ي Arabic yeh -> ی Farsi yeh
-  '\u0649': '\u06cc', // ى alef maksura -> ی
-  '\u0643': '\u06a9', // ك Arabic kaf -> ک keheh
-  '\u0629': '\u0647', // ة teh marbuta -> ه heh
-  '\u06d5': '\u0647', // ە ae -> ه
-  '\u0671': '\u0627', // ٱ alef wasla -> ا
-};
-const LETTER_FOLD_RE = /[\u064a\u0649\u0643\u0629\u06d5\u0671\u0660-\u0669\u06f0-\u06f9]/g;
+/** Characters deleted (step 4). */
+export const INVISIBLE_CHARS =
+  '\u00ad\u0640\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff';
 
-function foldChar(c: string): string {
-  const code = c.charCodeAt(0);
-  if (code >= 0x0660 && code <= 0x0669) return String.fromCharCode(code - 0x0660 + 48);
-  if (code >= 0x06f0 && code <= 0x06f9) return String.fromCharCode(code - 0x06f0 + 48);
-  return LETTER_FOLD[c] ?? c;
+/** Whitespace that remains after steps 1-4 (NFKC has turned the other Unicode spaces into U+0020). */
+export const WHITESPACE_CHARS = '\t\n\u000b\f\r \u1680\u2028\u2029';
+
+const FOLD = new Map(FOLD_PAIRS);
+const MARKS = /\p{M}/gu;
+// Runs first, then single non-space whitespace: the same pattern the SQL version uses (RE2 is leftmost-first).
+const WS = new RegExp(
+  `[${escapeClass(WHITESPACE_CHARS)}]{2,}|[${escapeClass(WHITESPACE_CHARS.replace(' ', ''))}]`,
+  'g',
+);
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+function escapeClass(chars: string): string {
+  return [...chars].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
 }
 
-/** Script-level folding shared by text, hashtags and handles (steps 1-5 above, no case change). */
-export function foldScript(s: string): string {
-  return s
-    .normalize('NFKD')
-    .replace(DIACRITICS, '')
-    .replace(LETTER_FOLD_RE, foldChar)
-    .replace(INVISIBLE, '')
-    .normalize('NFC');
+/** Steps 1-4 and lower case for one code point: its replacement, or undefined when it is unchanged. */
+function foldCodePoint(c: string): string | undefined {
+  let t = c.normalize('NFKC').normalize('NFD').replace(MARKS, '').normalize('NFC').toLowerCase();
+  t = [...t].map((ch) => (INVISIBLE_CHARS.includes(ch) ? '' : (FOLD.get(ch) ?? ch))).join('');
+  return t === c ? undefined : t;
+}
+
+/**
+ * Per-character results for the Basic Multilingual Plane, computed once on first use (about 0.1 s).
+ * Applying the steps character by character equals applying them to the whole string, except that
+ * separately written Hangul jamo are not composed into syllables (marks, the other thing composition
+ * acts on, are removed anyway). Six times faster than whole-string normalisation.
+ */
+let table: (string | undefined)[] | null = null;
+const astral = new Map<number, string | undefined>();
+
+function foldTable(): (string | undefined)[] {
+  if (table) return table;
+  table = new Array(0x10000);
+  for (let c = 0x80; c < 0x10000; c++)
+    if (c < 0xd800 || c > 0xdfff) table[c] = foldCodePoint(String.fromCharCode(c));
+  return table;
+}
+
+/** Steps 1-4 and lower case, for text with non-ASCII characters. */
+export function fold(s: string): string {
+  const t = foldTable();
+  let out = '';
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    let m: string | undefined;
+    let width = 1;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const cp = s.codePointAt(i)!;
+      width = 2;
+      if (!astral.has(cp)) astral.set(cp, foldCodePoint(String.fromCodePoint(cp)));
+      m = astral.get(cp);
+    } else {
+      m = t[c];
+    }
+    if (m !== undefined) {
+      out += s.slice(start, i) + m;
+      start = i + width;
+    }
+    i += width - 1;
+  }
+  return (start === 0 ? s : out + s.slice(start)).toLowerCase();
 }
 
 /** Normalised form of a post's text for matching; null for empty text. */
 export function normalizeText(text: string | null | undefined): string | null {
   if (!text) return null;
-  const folded = NON_ASCII.test(text) && NEEDS_FOLD.test(text) ? foldScript(text) : text;
-  const out = folded.toLowerCase().replace(WHITESPACE, ' ').trim();
+  const lowered = ASCII_ONLY.test(text) ? text.toLowerCase() : fold(text);
+  const out = lowered.replace(WS, ' ').replace(/^ +| +$/g, '');
   return out === '' ? null : out;
 }
 
 /**
- * Hashtag or mention as a matching key: leading `#`/`@`/`＃` dropped, NFKC, script variants folded,
- * case-folded. `#ＫｏｃｈＦａｒｍｓ`, `#kochfarms` and `KochFarms` are one tag.
+ * Hashtag or mention as a matching key: leading `#`/`@` (and their full-width forms) dropped, the
+ * text steps above applied, whitespace and control characters removed. `#ＫｏｃｈＦａｒｍｓ`,
+ * `#kochfarms` and `KochFarms` are one tag.
  */
 export function normalizeTag(tag: string): string {
-  let t = tag.trim();
-  if (NON_ASCII.test(t) && NEEDS_FOLD.test(t)) t = foldScript(t);
-  t = t.replace(/^[#@\uff03\uff20]+/, '').toLowerCase();
-  return t.replace(/[\s\x00-\x1f]+/g, '');
+  const t = tag.replace(/^[#@\uff03\uff20]+/, '');
+  const lowered = ASCII_ONLY.test(t) ? t.toLowerCase() : fold(t);
+  return lowered.replace(/[\x00-\x20\u1680\u2028\u2029]+/g, '');
 }

@@ -7,7 +7,7 @@
  * - irrelevant subdomains dropped: `www.`, and `m.` / `mobile.` on known social sites;
  * - tracking parameters removed (`utm_*`, `fbclid`, `gclid`, `igshid`, `mc_eid`, ... and per-site
  *   share parameters such as `s`/`t` on x.com); remaining parameters sorted;
- * - fragment dropped; a trailing slash on a non-root path dropped;
+ * - fragment dropped; trailing slashes dropped (`example.com/a/` and `example.com/a` are one page);
  * - aliases folded: `twitter.com` -> `x.com`, `youtu.be/ID` -> `youtube.com/watch?v=ID`.
  * Known link shorteners are flagged (their real destination is hidden; expanding them needs the
  * network, which Lockstep never uses).
@@ -15,7 +15,7 @@
  * Values that are not URLs (the opaque `url_123` ids of anonymised data sets) are kept unchanged.
  */
 
-const TRACKING_PARAMS = new Set([
+export const TRACKING_PARAMS = new Set([
   'fbclid',
   'gclid',
   'gclsrc',
@@ -47,7 +47,7 @@ const TRACKING_PARAMS = new Set([
 ]);
 
 /** Share parameters that only identify the sharer, per site (after alias folding). */
-const SITE_PARAMS: Record<string, string[]> = {
+export const SITE_PARAMS: Record<string, string[]> = {
   'x.com': ['s', 't', 'ref_src', 'ref_url', 'src'],
   'youtube.com': ['feature', 'si', 'pp', 'ab_channel'],
   'instagram.com': ['igshid', 'igsh', 'img_index', 'utm_source'],
@@ -59,7 +59,7 @@ const SITE_PARAMS: Record<string, string[]> = {
 };
 
 /** Hosts where `m.` / `mobile.` prefixes are the same site. */
-const MOBILE_ALIASES = new Set([
+export const MOBILE_ALIASES = new Set([
   'twitter.com',
   'x.com',
   'facebook.com',
@@ -71,7 +71,7 @@ const MOBILE_ALIASES = new Set([
   'tiktok.com',
 ]);
 
-const HOST_ALIASES: Record<string, string> = {
+export const HOST_ALIASES: Record<string, string> = {
   'twitter.com': 'x.com',
   'fb.com': 'facebook.com',
   'old.reddit.com': 'reddit.com',
@@ -134,58 +134,71 @@ export const SHORTENERS = new Set([
 
 export interface CanonicalUrl {
   url: string;
-  /** Host without `www.`, or null for opaque ids. */
+  /** Host without `www.`, or null for opaque ids and non-web schemes. */
   domain: string | null;
   shortener: boolean;
 }
 
-const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** `scheme://authority path ?query #fragment`, as RFC 3986 appendix B splits any URI. */
+export const URL_PARTS = '^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)([^?#]*)(?:\\?([^#]*))?(?:#.*)?$';
 /** A bare host with a path, as some exports write links: `example.com/page`. */
-const BARE_HOST = /^(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:[/?#]|$)/i;
+export const BARE_HOST = '^(?:[A-Za-z0-9-]+\\.)+[A-Za-z]{2,}(?::[0-9]+)?(?:[/?#]|$)';
+/** Whitespace as JavaScript's `\\s` knows it; a value holding any is not a bare host. */
+export const ANY_SPACE =
+  '[\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]';
+const URL_PARTS_RE = new RegExp(URL_PARTS, 's');
+const BARE_HOST_RE = new RegExp(BARE_HOST);
+const ANY_SPACE_RE = new RegExp(ANY_SPACE);
 
-/** Canonicalises one URL; returns null for an empty value. */
+/** True when a query parameter (`key=value`, raw) only tracks the click or the sharer. */
+function tracking(param: string, host: string): boolean {
+  const eq = param.indexOf('=');
+  const key = (eq < 0 ? param : param.slice(0, eq)).toLowerCase();
+  return key.startsWith('utm_') || TRACKING_PARAMS.has(key) || (SITE_PARAMS[host]?.includes(key) ?? false);
+}
+
+/**
+ * Canonicalises one URL; null for an empty value. The text of paths and parameters is kept as
+ * written (no percent re-encoding), so that the same rules can run in SQL (normalize/sql.ts) with
+ * identical results.
+ */
 export function canonicalUrl(input: string): CanonicalUrl | null {
-  let raw = input.trim();
+  let raw = input.replace(/^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g, '');
   if (raw === '') return null;
-  if (!SCHEME.test(raw)) {
-    if (!BARE_HOST.test(raw) || /\s/.test(raw)) return { url: raw, domain: null, shortener: false };
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(raw)) {
+    if (!BARE_HOST_RE.test(raw) || ANY_SPACE_RE.test(raw))
+      return { url: raw, domain: null, shortener: false };
     raw = `https://${raw}`;
   }
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    return { url: raw, domain: null, shortener: false };
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    // tg://, mailto: and friends: keep as parsed (scheme lower-cased by URL), no web semantics.
-    return { url: u.href, domain: null, shortener: false };
-  }
-  let host = u.hostname.toLowerCase().replace(/\.$/, '');
+  const m = URL_PARTS_RE.exec(raw);
+  if (!m) return { url: raw, domain: null, shortener: false };
+  const scheme = m[1]!.toLowerCase();
+  if (scheme !== 'http' && scheme !== 'https')
+    return { url: `${scheme}${raw.slice(scheme.length)}`, domain: null, shortener: false };
+  // Authority: drop user info, split the port, lower-case the host, drop a trailing dot.
+  const authority = m[2]!.slice(m[2]!.lastIndexOf('@') + 1);
+  const colon = authority.lastIndexOf(':');
+  const hasPort = colon >= 0 && /^\d*$/.test(authority.slice(colon + 1));
+  let host = (hasPort ? authority.slice(0, colon) : authority).toLowerCase().replace(/\.$/, '');
+  const portNumber = hasPort ? authority.slice(colon + 1) : '';
+  if (host === '') return { url: raw, domain: null, shortener: false };
   if (host.startsWith('www.')) host = host.slice(4);
   const noMobile = host.replace(/^(m|mobile)\./, '');
-  if (noMobile !== host && MOBILE_ALIASES.has(noMobile.replace(/^[a-z]{2}\./, ''))) host = noMobile;
+  if (noMobile !== host && MOBILE_ALIASES.has(noMobile)) host = noMobile;
   host = HOST_ALIASES[host] ?? host;
-
-  let path = u.pathname;
-  const params = [...u.searchParams.entries()];
+  let path = m[3]!;
+  const params = (m[4] ?? '').split('&').filter((p) => p !== '');
   // youtu.be/ID -> youtube.com/watch?v=ID
   if (host === 'youtu.be' && path.length > 1) {
-    params.push(['v', path.slice(1)]);
+    params.push(`v=${path.slice(1)}`);
     host = 'youtube.com';
     path = '/watch';
   }
-  const siteParams = SITE_PARAMS[host];
-  const kept = params.filter(([k]) => {
-    const key = k.toLowerCase();
-    return !key.startsWith('utm_') && !TRACKING_PARAMS.has(key) && !siteParams?.includes(key);
-  });
-  kept.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-  if (path.length > 1 && path.endsWith('/')) path = path.replace(/\/+$/, '') || '/';
-  const port = u.port && u.port !== '80' && u.port !== '443' ? `:${u.port}` : '';
-  const query = kept.length ? `?${new URLSearchParams(kept).toString()}` : '';
+  const kept = params.filter((p) => !tracking(p, host)).sort();
+  path = path.replace(/\/+$/, '');
+  const port = portNumber && portNumber !== '80' && portNumber !== '443' ? `:${portNumber}` : '';
   return {
-    url: `https://${host}${port}${path === '/' && !query ? '' : path}${query}`,
+    url: `https://${host}${port}${path}${kept.length ? `?${kept.join('&')}` : ''}`,
     domain: host,
     shortener: SHORTENERS.has(host),
   };

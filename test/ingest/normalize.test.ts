@@ -1,0 +1,175 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePyList } from '../../src/ingest/formats/fields.js';
+import { normalizeLang } from '../../src/ingest/normalize/lang.js';
+import { registerNormalizers } from '../../src/ingest/normalize/sql.js';
+import { normalizeTag, normalizeText } from '../../src/ingest/normalize/text.js';
+import { parseTimestamp, zoneResolver } from '../../src/ingest/normalize/time.js';
+import { canonicalUrl } from '../../src/ingest/normalize/url.js';
+
+/** Strings that exercise every step of the specification, in many scripts. */
+const CORPUS = [
+  'Hello   World',
+  '  leading and trailing  ',
+  'tabs\tand\nnew\r\nlines\u000band\fforms',
+  'ALL CAPS ASCII 123 !?',
+  'Café crème brûlée naïve façade',
+  'Ｆｕｌｌｗｉｄｔｈ　ｔｅｘｔ ＃ＴＡＧ',
+  'ﻻ إله ﷲ ﻣﺮﺣﺒﺎ', // Arabic presentation forms and ligatures
+  'مُحَمَّد رَسُولُ اللَّهِ', // harakat
+  'أحمد إبراهيم آمنة مؤمن رئيس', // hamza forms
+  'سلام دنيا كتاب يكي', // Arabic yeh and kaf in Persian text
+  'سلام دنیا کتاب یکی', // the same with Persian letters
+  'می‌خواهم کتاب‌ها را بخوانم', // ZWNJ
+  'مـــرحـــبا', // tatweel
+  'سال ۱۴۰۲ و ٢٠٢٣ و 2024', // Persian, Arabic-Indic and ASCII digits
+  'مدرسة الشريعة', // teh marbuta
+  'Привет, Йошкар-Ола! Ёлка.', // Cyrillic with й and ё
+  'ΟΔΥΣΣΕΥΣ και ὈΔΥΣΣΕΎΣ σοφός', // Greek, final sigma, accents
+  'İstanbul ıspanak', // Turkish dotted/dotless i
+  'नमस्ते दुनिया', // Devanagari vowel signs
+  '한국어 텍스트 日本語のテキスト', // Hangul, CJK
+  'zero\u200bwidth\u200cjoin\u200dand\ufeffbom\u00adsoft',
+  'rtl\u200fmarks\u202eoverride\u202c',
+  'emoji 👍🏽 and ZWJ family 👨‍👩‍👧',
+  'math 𝐁𝐨𝐥𝐝 𝓢𝓬𝓻𝓲𝓹𝓽 ①②③ ½ ﬁ ™',
+  'nbsp\u00a0and\u2003em\u3000ideographic',
+  'ogham\u1680line\u2028para\u2029end',
+  '\u00a0\u00a0',
+  '',
+  'x',
+];
+
+describe('normalisation', () => {
+  let instance: DuckDBInstance;
+  let sql: (expr: string, values: string[]) => Promise<(string | null)[]>;
+
+  beforeAll(async () => {
+    instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await registerNormalizers(connection);
+    sql = async (expr, values) => {
+      await connection.run('CREATE OR REPLACE TEMP TABLE t (i INTEGER, v VARCHAR)');
+      for (const [i, v] of values.entries()) await connection.run('INSERT INTO t VALUES (?, ?)', [i, v]);
+      const rows = (await connection.runAndReadAll(`SELECT ${expr} FROM t ORDER BY i`)).getRowsJS();
+      return rows.map((r) => r[0] as string | null);
+    };
+  });
+  afterAll(() => instance.closeSync());
+
+  it('computes the same normalised text in SQL as in TypeScript', async () => {
+    const fromSql = await sql('lk_norm_text(v)', CORPUS);
+    expect(fromSql).toEqual(CORPUS.map((s) => normalizeText(s)));
+  });
+
+  it('computes the same hashtag keys in SQL as in TypeScript', async () => {
+    const tags = [
+      '#KochFarms',
+      'ＫｏｃｈＦａｒｍｓ',
+      '#ایران_قوی',
+      '#ايران_قوي',
+      '@Some_User',
+      '#Café',
+      '#tag with space',
+      '＃ＴＡＧ',
+    ];
+    expect(await sql('lk_norm_tag(v)', tags)).toEqual(tags.map(normalizeTag));
+  });
+
+  it('folds Persian and Arabic keyboard variants to one form', () => {
+    const same = ['سلام دنيا كتاب يكي', 'سلام دنیا کتاب یکی', 'سلام  دنـــیا کتاب یکی', 'سَلام دُنیا کِتاب یکی'];
+    expect(new Set(same.map(normalizeText)).size).toBe(1);
+    expect(normalizeText('می‌خواهم')).toBe(normalizeText('میخواهم'));
+    expect(normalizeText('سال ۱۴۰۲')).toBe('سال 1402');
+    expect(normalizeText('ﻣﺮﺣﺒﺎ')).toBe(normalizeText('مرحبا'));
+    expect(normalizeTag('#ＫｏｃｈＦａｒｍｓ')).toBe('kochfarms');
+  });
+
+  it('canonicalises URLs', () => {
+    const url = (u: string) => canonicalUrl(u)?.url;
+    expect(url('HTTP://WWW.Example.COM/Path/?utm_source=tw&b=2&a=1&fbclid=x#frag')).toBe(
+      'https://example.com/Path?a=1&b=2',
+    );
+    expect(url('https://example.com/a/')).toBe('https://example.com/a');
+    expect(url('https://example.com:443/')).toBe('https://example.com');
+    expect(url('https://www.instagram.com/p/abc/?igshid=123')).toBe('https://instagram.com/p/abc');
+    expect(url('https://mobile.twitter.com/user/status/1?s=20&t=abc')).toBe('https://x.com/user/status/1');
+    expect(url('https://youtu.be/dQw4?si=share')).toBe('https://youtube.com/watch?v=dQw4');
+    expect(url('example.com/page')).toBe('https://example.com/page');
+    expect(url('url_10813')).toBe('url_10813');
+    expect(canonicalUrl('https://bit.ly/3abc')).toMatchObject({ domain: 'bit.ly', shortener: true });
+    expect(canonicalUrl('https://example.com/x')).toMatchObject({ domain: 'example.com', shortener: false });
+  });
+
+  it('canonicalises URLs in SQL exactly as in TypeScript', async () => {
+    const urls = [
+      'HTTP://WWW.Example.COM/Path/?utm_source=tw&b=2&a=1&fbclid=x#frag',
+      'https://www.instagram.com/p/abc/?igshid=123',
+      'https://mobile.twitter.com/user/status/1?s=20&t=abc',
+      'https://youtu.be/dQw4?si=share',
+      'https://www.youtube.com/watch?v=abc&feature=share&t=10',
+      'example.com/page',
+      'example.com/not a url',
+      'url_10813',
+      'tg://resolve?domain=x',
+      'https://user:pw@Host.Example:8080/x?',
+      'https://m.facebook.com/story.php?id=1&__tn__=K',
+      'https://example.com/ünicode path?q=a b',
+      ' https://x.com/a \t',
+      'http://[::1]:80/x',
+      'https://t.me/chan/5?single',
+      'https://ex.com/?&&a=1&',
+      'ftp://Files.Example/x',
+      'https://example.com:8443',
+      'https://例え.jp/パス',
+      'https://dailyledger.example/2024/06/03/news-fans-library-82935?utm_medium=social&UTM_Source=x',
+      'https://',
+      '',
+    ];
+    expect(await sql('lk_canon_url(v)', urls)).toEqual(urls.map((u) => canonicalUrl(u)?.url ?? null));
+    expect(await sql('lk_url_domain(lk_canon_url(v))', urls)).toEqual(
+      urls.map((u) => canonicalUrl(u)?.domain ?? null),
+    );
+  });
+
+  it('derives domains and shorteners in SQL from canonical URLs', async () => {
+    const rows = await sql(
+      "array_to_string(lk_domains(lk_urls(lk_split(v)), []), ' ') || '|' || array_to_string(lk_short_urls(lk_urls(lk_split(v))), ' ')",
+      [`https://www.a.example/x\x1fhttps://bit.ly/z\x1furl_12`],
+    );
+    expect(rows).toEqual(['a.example bit.ly|https://bit.ly/z']);
+  });
+
+  it('reads timestamps in their many forms', () => {
+    const ms = (s: string, zone?: string) => parseTimestamp(s, zoneResolver(zone));
+    expect(ms('2015-10-01 00:02')).toEqual({ ms: Date.UTC(2015, 9, 1, 0, 2), zoneless: true });
+    expect(ms('2021-06-01T12:00:00.5+02:00')).toEqual({
+      ms: Date.UTC(2021, 5, 1, 10, 0, 0, 500),
+      zoneless: false,
+    });
+    expect(ms('Wed Oct 10 20:19:24 +0000 2018')?.ms).toBe(Date.UTC(2018, 9, 10, 20, 19, 24));
+    expect(ms('1623881091')?.ms).toBe(1623881091000);
+    expect(ms('1623881091000')?.ms).toBe(1623881091000);
+    expect(ms('2015-10-01 03:00', '+03:00')?.ms).toBe(Date.UTC(2015, 9, 1, 0, 0));
+    expect(ms('2024-06-15 12:00', 'America/New_York')?.ms).toBe(Date.UTC(2024, 5, 15, 16, 0));
+    expect(ms('2024-01-15 12:00', 'America/New_York')?.ms).toBe(Date.UTC(2024, 0, 15, 17, 0));
+    expect(ms('2015-02-30 10:00')).toBeNull();
+    expect(ms('not a date')).toBeNull();
+    expect(() => zoneResolver('Mars/Olympus')).toThrow(RangeError);
+  });
+
+  it('parses Python list literals as the X archive writes them', () => {
+    expect(parsePyList("['a', 'b']")).toEqual(['a', 'b']);
+    expect(parsePyList("[\"it's\", 'x']")).toEqual(["it's", 'x']);
+    expect(parsePyList('[123, 456]')).toEqual(['123', '456']);
+    expect(parsePyList('[]')).toEqual([]);
+    expect(parsePyList('absent')).toEqual([]);
+    expect(parsePyList("['caf\\xe9', 'a\\'b']")).toEqual(['café', "a'b"]);
+  });
+
+  it('reads language labels of every source', () => {
+    expect(
+      ['en', 'en-US', 'English', 'Farsi', 'Russian', 'und', 'LANGUAGE UNDEFINED', ''].map(normalizeLang),
+    ).toEqual(['en', 'en', 'en', 'fa', 'ru', null, null, null]);
+  });
+});
