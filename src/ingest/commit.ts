@@ -13,11 +13,11 @@ import type { AccountState } from './staging.js';
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
-/** Columns of a staged post line (staging.ts `serializePost`): raw values, lists joined by U+001F. */
+/** Columns of a staged post line (staging.ts `serializePost`); lists joined by U+001F. */
 const POST_STAGE_COLUMNS = `{
   'platform': 'VARCHAR', 'post_id': 'VARCHAR', 'account_id': 'VARCHAR', 'created_ms': 'BIGINT', 'kind': 'VARCHAR',
   'ref_post_id': 'VARCHAR', 'ref_account_id': 'VARCHAR', 'reply_to_post_id': 'VARCHAR', 'reply_to_account_id': 'VARCHAR',
-  'text': 'VARCHAR', 'lang': 'VARCHAR', 'urls': 'VARCHAR', 'domains': 'VARCHAR', 'hashtags': 'VARCHAR',
+  'text': 'VARCHAR', 'text_norm': 'VARCHAR', 'lang': 'VARCHAR', 'urls': 'VARCHAR', 'domains': 'VARCHAR', 'hashtags': 'VARCHAR',
   'mentions': 'VARCHAR', 'media': 'VARCHAR', 'client': 'VARCHAR', 'extra': 'VARCHAR', 'source_line': 'BIGINT'}`;
 
 function csvReader(file: string, columns: string, maxLineBytes: number): string {
@@ -27,9 +27,8 @@ function csvReader(file: string, columns: string, maxLineBytes: number): string 
 }
 
 /**
- * Loads one staging file, normalising as it goes (normalize/sql.ts macros): text_norm, canonical
- * URLs with their domains and shorteners, case-folded hashtags and mentions. Lists are stored sorted
- * and without repeats.
+ * Loads one staging file. Plain ASCII text is normalised here, in SQL (normalize/sql.ts); everything
+ * else was normalised in TypeScript as it was staged. Lists are stored sorted and without repeats.
  */
 export async function loadPosts(
   store: Store,
@@ -38,10 +37,11 @@ export async function loadPosts(
   maxLineBytes: number,
 ): Promise<void> {
   await store.run(`INSERT INTO posts SELECT platform, post_id, account_id, epoch_ms(created_ms), kind,
-      ref_post_id, ref_account_id, reply_to_post_id, reply_to_account_id, text, lk_norm_text(text), lang,
-      curls, lk_domains(curls, lk_split(domains)), lk_short_urls(curls), lk_tags(lk_split(hashtags)), lk_tags(lk_split(mentions)),
-      lk_ids(lk_split(media)), client, extra::JSON, ${ingestId}, source_line
-    FROM (SELECT *, lk_urls(lk_split(urls)) AS curls FROM ${csvReader(file, POST_STAGE_COLUMNS, maxLineBytes)})`);
+      ref_post_id, ref_account_id, reply_to_post_id, reply_to_account_id, text,
+      CASE WHEN strlen(text) <> length(text) THEN text_norm ELSE lk_norm_text(text) END, lang,
+      curls, lk_domains(curls, lk_list(domains)), lk_short_urls(curls), lk_list(hashtags), lk_list(mentions),
+      lk_list(media), client, extra::JSON, ${ingestId}, source_line
+    FROM (SELECT *, lk_list(urls) AS curls FROM ${csvReader(file, POST_STAGE_COLUMNS, maxLineBytes)})`);
 }
 
 export async function loadRejects(
@@ -130,16 +130,14 @@ const num = (n: number | null | undefined) =>
   n === null || n === undefined || !Number.isFinite(n) ? '' : String(Math.round(n));
 
 /**
- * Merges the accounts seen in this ingest: new accounts are added; for known ones the newer
- * observation's non-null values win. Accounts that posted but came without a profile are added bare.
- * Returns how many accounts are new to the store.
+ * Stages the accounts the general path folded in JavaScript as the temp tables `stage_accounts` and
+ * `stage_versions` (the bulk path builds the same tables in SQL, see native.ts).
  */
-export async function mergeAccounts(
+export async function stageAccounts(
   store: Store,
-  ingestId: number,
   accounts: Iterable<AccountState>,
   dir: string,
-): Promise<number> {
+): Promise<void> {
   const accountFile = join(dir, 'accounts.csv');
   const versionFile = join(dir, 'versions.csv');
   const accountLines: string[] = [];
@@ -166,25 +164,36 @@ export async function mergeAccounts(
       big,
     )}`,
   );
-  // Accounts that posted in this ingest without any profile record.
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE stage_versions AS SELECT * FROM ${csvReader(
+      versionFile,
+      `{'platform': 'VARCHAR', 'account_id': 'VARCHAR', 'version_key': 'VARCHAR', 'handle': 'VARCHAR', 'display_name': 'VARCHAR',
+      'bio': 'VARCHAR', 'location': 'VARCHAR', 'url': 'VARCHAR', 'first_ms': 'BIGINT', 'last_ms': 'BIGINT'}`,
+      big,
+    )}`,
+  );
+}
+
+/**
+ * Merges the staged accounts of this ingest: new accounts are added; for known ones the newer
+ * observation's non-null values win. Accounts that posted but came without a profile are added bare.
+ * Returns how many accounts are new to the store.
+ */
+export async function mergeStagedAccounts(store: Store, ingestId: number): Promise<number> {
   await store.run(`INSERT INTO stage_accounts (platform, account_id, observed_ms)
     SELECT platform, account_id, epoch_ms(max(created_at)) FROM posts p WHERE ingest_id = ${ingestId}
       AND NOT EXISTS (SELECT 1 FROM stage_accounts s WHERE s.platform = p.platform AND s.account_id = p.account_id)
     GROUP BY platform, account_id`);
+  const newer = (col: string) =>
+    `${col} = CASE WHEN excluded.observed_at >= accounts.observed_at THEN coalesce(excluded.${col}, accounts.${col}) ELSE coalesce(accounts.${col}, excluded.${col}) END`;
   const before = (await store.value<number>(`SELECT count(*) FROM accounts`)) ?? 0;
   await store.run(`INSERT INTO accounts
     SELECT platform, account_id, handle, display_name, bio, location, url, epoch_ms(created_ms), followers, following,
       lang, verified, epoch_ms(observed_ms), extra::JSON, ${ingestId}, ${ingestId}
     FROM stage_accounts
     ON CONFLICT (platform, account_id) DO UPDATE SET
-      handle = CASE WHEN excluded.observed_at >= accounts.observed_at THEN coalesce(excluded.handle, accounts.handle) ELSE coalesce(accounts.handle, excluded.handle) END,
-      display_name = CASE WHEN excluded.observed_at >= accounts.observed_at THEN coalesce(excluded.display_name, accounts.display_name) ELSE coalesce(accounts.display_name, excluded.display_name) END,
-      bio = CASE WHEN excluded.observed_at >= accounts.observed_at THEN coalesce(excluded.bio, accounts.bio) ELSE coalesce(accounts.bio, excluded.bio) END,
-      location = CASE WHEN excluded.observed_at >= accounts.observed_at THEN coalesce(excluded.location, accounts.location) ELSE coalesce(accounts.location, excluded.location) END,
-      url = CASE WHEN excluded.observed_at >= accounts.observed_at THEN coalesce(excluded.url, accounts.url) ELSE coalesce(accounts.url, excluded.url) END,
+      ${['handle', 'display_name', 'bio', 'location', 'url', 'followers', 'following'].map(newer).join(',\n      ')},
       created_at = coalesce(accounts.created_at, excluded.created_at),
-      followers = CASE WHEN excluded.observed_at >= accounts.observed_at THEN coalesce(excluded.followers, accounts.followers) ELSE coalesce(accounts.followers, excluded.followers) END,
-      following = CASE WHEN excluded.observed_at >= accounts.observed_at THEN coalesce(excluded.following, accounts.following) ELSE coalesce(accounts.following, excluded.following) END,
       lang = coalesce(excluded.lang, accounts.lang),
       verified = coalesce(excluded.verified, accounts.verified),
       observed_at = greatest(excluded.observed_at, accounts.observed_at),
@@ -193,15 +202,10 @@ export async function mergeAccounts(
   const after = (await store.value<number>(`SELECT count(*) FROM accounts`)) ?? 0;
   await store.run(`INSERT INTO account_versions
     SELECT platform, account_id, version_key, handle, display_name, bio, location, url, epoch_ms(first_ms), epoch_ms(last_ms)
-    FROM ${csvReader(
-      versionFile,
-      `{'platform': 'VARCHAR', 'account_id': 'VARCHAR', 'version_key': 'VARCHAR', 'handle': 'VARCHAR', 'display_name': 'VARCHAR',
-        'bio': 'VARCHAR', 'location': 'VARCHAR', 'url': 'VARCHAR', 'first_ms': 'BIGINT', 'last_ms': 'BIGINT'}`,
-      big,
-    )}
+    FROM stage_versions
     ON CONFLICT (platform, account_id, version_key) DO UPDATE SET
       first_observed = least(account_versions.first_observed, excluded.first_observed),
       last_observed = greatest(account_versions.last_observed, excluded.last_observed)`);
-  await store.run(`DROP TABLE stage_accounts`);
+  await store.run(`DROP TABLE stage_accounts; DROP TABLE stage_versions`);
   return after - before;
 }

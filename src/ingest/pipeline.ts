@@ -17,12 +17,20 @@ import { join } from 'node:path';
 import { FormatError, InputError, InterruptedError, LockstepError, UsageError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import type { Store } from '../store/store.js';
-import { deduplicate, loadPosts, loadRejects, mergeAccounts, mergeUnion } from './commit.js';
+import {
+  deduplicate,
+  loadPosts,
+  loadRejects,
+  mergeStagedAccounts,
+  mergeUnion,
+  stageAccounts,
+} from './commit.js';
 import { chooseFormat } from './formats/index.js';
 import { type FormatAdapter, type FormatContext, RowError, type RowSink } from './formats/types.js';
 import { CsvParser } from './framing/csv.js';
 import { JsonScanner } from './framing/json.js';
 import { readParquetRows, sha256File } from './framing/parquet.js';
+import { loadNative, phaseTimer } from './native.js';
 import { registerNormalizers } from './normalize/sql.js';
 import { zoneResolver } from './normalize/time.js';
 import { inspectSource, readText, type SourceInfo } from './source.js';
@@ -41,6 +49,8 @@ export interface IngestOptions {
   formatOptions?: Record<string, unknown>;
   /** Longest field accepted, in MiB (default 1). Longer fields reject their row. */
   maxFieldMb?: number;
+  /** Let DuckDB read clean files of formats that allow it in bulk (default true; see native.ts). */
+  bulk?: boolean;
   /** Rows per staged batch (default 250,000). */
   batchRows?: number;
   onProgress?: (progress: IngestProgress) => void;
@@ -73,6 +83,8 @@ export interface IngestReport {
   warnings: WarningCount[];
   timeResolution: string;
   seconds: number;
+  /** True when DuckDB read the file in bulk (native.ts); false on the general path. */
+  bulk: boolean;
   /** Earlier completed ingests of a file with the same sha256. */
   sameFileBefore: number[];
 }
@@ -108,72 +120,120 @@ export async function ingestFile(
       VERSION,
     ],
   );
+  const maxFieldChars = Math.round((options.maxFieldMb ?? 1) * 1024 * 1024);
+  // Staged lines hold text and its normalised form, so allow a few fields' worth per line.
+  const maxLineBytes = Math.max(maxFieldChars * 12, 16 * 1024 * 1024);
   const hadPosts =
     ((await store.value<number>(`SELECT count(*) FROM (SELECT 1 FROM posts LIMIT 1)`)) ?? 0) > 0;
   const dir = join(`${store.path}.tmp`, `ingest-${ingestId}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const maxFieldChars = Math.round((options.maxFieldMb ?? 1) * 1024 * 1024);
-  // Staged lines hold text and its normalised form, so allow a few fields' worth per line.
-  const maxLineBytes = Math.max(maxFieldChars * 12, 16 * 1024 * 1024);
-
-  const loader = new Loader(store, ingestId, maxLineBytes);
-  const staging = new Staging(source.name, dir, (batch) => loader.add(batch), options.batchRows);
-  // With --timezone the user has said how to read zone-less times: no warning to give.
-  if (options.timezone) staging.answered.add('zoneless-time');
   const abort = () => store.connection.interrupt();
   options.signal?.addEventListener('abort', abort);
-  await registerNormalizers(store.connection);
-  await store.run('BEGIN TRANSACTION');
+  const ctx = formatContext(options, zone);
+  const lap = phaseTimer(`ingest ${source.name}`);
+  let staging: Staging | null = null;
+  let loader: Loader | null = null;
   try {
-    const sha256 = await readAll(source, adapter, staging, {
-      platform: options.platform?.trim().toLowerCase() || undefined,
-      zone,
-      formatOptions: options.formatOptions ?? {},
-      maxFieldChars,
-      options,
-      loader,
-    });
-    staging.flush();
-    await loader.idle();
+    await registerNormalizers(store.connection);
+    let loaded: Loaded | null = null;
+    let fallback: string | null = null;
+    // The bulk path, for clean files of formats that have one (native.ts); any surprise falls back.
+    // Its line limit is the field limit, so a record with a field the general path would reject
+    // sends the file down that path.
+    const plan =
+      options.bulk !== false &&
+      adapter.native &&
+      source.container === 'text' &&
+      source.encoding === 'utf-8' &&
+      !options.encoding &&
+      !options.timezone
+        ? adapter.native(headerFields(source.head), ctx)
+        : null;
+    if (plan) {
+      await store.run('BEGIN TRANSACTION');
+      try {
+        const progress = (fraction: number) =>
+          options.onProgress?.({
+            file: source.name,
+            phase: 'read',
+            diskBytes: Math.round(source.bytes * fraction),
+            totalBytes: source.bytes,
+            rows: 0,
+            rejected: 0,
+          });
+        const [sha256, rows] = await Promise.all([
+          sha256File(source.path),
+          loadNative(store, source, plan, ingestId, Math.max(maxFieldChars, 1 << 20), progress),
+        ]);
+        loaded = { sha256, rowsRead: rows, rejected: 0, warnings: [] };
+      } catch (err) {
+        await store.run('ROLLBACK').catch(() => {});
+        if (options.signal?.aborted) throw err;
+        fallback = String((err as Error).message ?? err)
+          .split('\n')[0]!
+          .replace(/^.*lockstep-fallback: /, '');
+      }
+    }
+    if (!loaded) {
+      loader = new Loader(store, ingestId, maxLineBytes);
+      const l = loader;
+      staging = new Staging(source.name, dir, (batch) => l.add(batch), options.batchRows);
+      // With --timezone the user has said how to read zone-less times: no warning to give.
+      if (options.timezone) staging.answered.add('zoneless-time');
+      await store.run('BEGIN TRANSACTION');
+      const sha256 = await readAll(source, adapter, staging, ctx, maxFieldChars, options, loader);
+      staging.flush();
+      await loader.idle();
+      await stageAccounts(store, staging.accountStates(), dir);
+      if (staging.rowsRead === 0) staging.warn('no-rows', 'the file holds no rows to ingest', 0);
+      loaded = {
+        sha256,
+        rowsRead: staging.rowsRead,
+        rejected: staging.rejected,
+        warnings: [...staging.warnings.values()],
+      };
+    }
+    lap('load');
     options.onProgress?.({
       file: source.name,
       phase: 'commit',
       diskBytes: source.bytes,
       totalBytes: source.bytes,
-      rows: staging.rowsRead,
-      rejected: staging.rejected,
+      rows: loaded.rowsRead,
+      rejected: loaded.rejected,
     });
     checkAbort(options.signal);
     const counts =
       adapter.merge === 'union'
         ? await mergeUnion(store, ingestId)
         : await deduplicate(store, ingestId, hadPosts);
-    const accountsNew = await mergeAccounts(store, ingestId, staging.accountStates(), dir);
+    lap('deduplicate');
+    const accountsNew = await mergeStagedAccounts(store, ingestId);
+    lap('merge accounts');
     checkAbort(options.signal);
-    if (staging.rowsRead === 0) staging.warn('no-rows', 'the file holds no rows to ingest', 0);
-    const warnings = [...staging.warnings.values()];
     const report: IngestReport = {
       ingestId,
       path: source.path,
       fileName: source.name,
       format: adapter.name,
       platform,
-      sha256,
+      sha256: loaded.sha256,
       bytes: source.bytes,
-      rowsRead: staging.rowsRead,
+      rowsRead: loaded.rowsRead,
       rowsStored: counts.stored,
       rowsDuplicate: counts.duplicate,
-      rowsRejected: staging.rejected,
+      rowsRejected: loaded.rejected,
       postsNew: counts.postsNew,
       accountsNew,
-      warnings,
+      warnings: loaded.warnings,
       timeResolution: adapter.timeResolution,
+      bulk: plan !== null && fallback === null,
       seconds: (Date.now() - started) / 1000,
       sameFileBefore: (
         await store.all<{ ingest_id: number }>(
           `SELECT ingest_id FROM ingests WHERE sha256 = ? AND status = 'done' ORDER BY ingest_id`,
-          [sha256],
+          [loaded.sha256],
         )
       ).map((r) => r.ingest_id),
     };
@@ -184,24 +244,26 @@ export async function ingestFile(
     }
     await store.run(
       `UPDATE ingests SET status = 'done', finished_at = now()::TIMESTAMP, sha256 = ?, rows_read = ?, rows_stored = ?,
-         rows_duplicate = ?, rows_rejected = ?, posts_new = ?, accounts_new = ?, warnings = ?::JSON WHERE ingest_id = ?`,
+         rows_duplicate = ?, rows_rejected = ?, posts_new = ?, accounts_new = ?, warnings = ?::JSON, message = ? WHERE ingest_id = ?`,
       [
-        sha256,
+        loaded.sha256,
         report.rowsRead,
         report.rowsStored,
         report.rowsDuplicate,
         report.rowsRejected,
         report.postsNew,
         accountsNew,
-        JSON.stringify(warnings),
+        JSON.stringify(report.warnings),
+        fallback ? `read row by row: ${fallback}` : plan ? 'read in bulk by DuckDB' : null,
         ingestId,
       ],
     );
     await store.run('COMMIT');
+    lap('commit');
     return report;
   } catch (err) {
-    staging.discard();
-    await loader.idle().catch(() => {});
+    staging?.discard();
+    await loader?.idle().catch(() => {});
     await store.run('ROLLBACK').catch(() => {});
     const interrupted = options.signal?.aborted === true;
     const error = interrupted
@@ -222,6 +284,44 @@ export async function ingestFile(
     options.signal?.removeEventListener('abort', abort);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** What either path leaves for the common finish: posts and staged accounts in the open transaction. */
+interface Loaded {
+  sha256: string;
+  rowsRead: number;
+  rejected: number;
+  warnings: WarningCount[];
+}
+
+/** The first line of a CSV head as fields (quotes handled like any record). */
+function headerFields(head: string): string[] {
+  let fields: string[] = [];
+  new CsvParser({ maxFieldChars: 1 << 20, maxRecordChars: 1 << 22 }).parse(
+    head.replace(/^\ufeff/, '').split(/\r?\n/, 1)[0]!,
+    true,
+    {
+      record: (f) => {
+        if (!fields.length) fields = f;
+      },
+      reject: () => {},
+    },
+  );
+  return fields;
+}
+
+function formatContext(options: IngestOptions, zone: ReturnType<typeof zoneResolver>): FormatContext {
+  const seen = new Map<string, number>();
+  return {
+    platform: options.platform?.trim().toLowerCase() || undefined,
+    zone,
+    options: options.formatOptions ?? {},
+    occurrence(key) {
+      const n = (seen.get(key) ?? 0) + 1;
+      seen.set(key, n);
+      return n === 1 ? key : `${key}#${n}`;
+    },
+  };
 }
 
 function checkAbort(signal: AbortSignal | undefined): void {
@@ -269,33 +369,17 @@ class Loader {
   }
 }
 
-interface ReadContext {
-  platform: string | undefined;
-  zone: ReturnType<typeof zoneResolver>;
-  formatOptions: Record<string, unknown>;
-  maxFieldChars: number;
-  options: IngestOptions;
-  loader: Loader;
-}
-
 /** Streams the file through its framing and the adapter into the staging sink; returns the sha256. */
 async function readAll(
   source: SourceInfo,
   adapter: FormatAdapter,
   sink: Staging,
-  rc: ReadContext,
+  ctx: FormatContext,
+  maxFieldChars: number,
+  options: IngestOptions,
+  loader: Loader,
 ): Promise<string> {
-  const seen = new Map<string, number>();
-  const ctx: FormatContext = {
-    platform: rc.platform,
-    zone: rc.zone,
-    options: rc.formatOptions,
-    occurrence(key) {
-      const n = (seen.get(key) ?? 0) + 1;
-      seen.set(key, n);
-      return n === 1 ? key : `${key}#${n}`;
-    },
-  };
+  const rc = { options, loader, maxFieldChars };
   const progress = (diskBytes: number) =>
     rc.options.onProgress?.({
       file: source.name,

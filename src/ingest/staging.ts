@@ -1,17 +1,19 @@
 /**
- * The sink every adapter writes to. It validates each post and serialises its raw values as one
+ * The sink every adapter writes to. It validates and normalises each post and serialises it as one
  * line of a staging CSV (DuckDB's C++ reader loads those far faster than row-by-row appends from
- * JavaScript; normalisation then runs in SQL as the rows are loaded, see normalize/sql.ts), keeps
- * rejected rows with their reason, counts warnings, and folds the account profiles seen on the way
- * into one latest state per account plus its distinct versions.
+ * JavaScript), keeps rejected rows with their reason, counts warnings, and folds the account
+ * profiles seen on the way into one latest state per account plus its distinct versions.
  */
+
+import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RawAccount, RawPost } from '../core/types.js';
 import { POST_KINDS } from '../core/types.js';
-import { contentKey } from './formats/fields.js';
 import type { RowSink } from './formats/types.js';
 import { normalizeLang } from './normalize/lang.js';
+import { normalizeTag, normalizeText } from './normalize/text.js';
+import { canonicalUrl } from './normalize/url.js';
 
 export interface WarningCount {
   code: string;
@@ -92,9 +94,35 @@ function list(values: string[] | undefined): string {
 }
 const CONTROL = /[\x00-\x1f]/;
 const CONTROL_ALL = /[\x00-\x1f]+/g;
+const NON_ASCII = /[^\x00-\x7f]/;
 
-/** Columns of a staged post line, in order (see commit.ts for how they are loaded). */
+function canonicalUrls(urls: string[] | undefined): string[] {
+  if (!urls?.length) return [];
+  const out: string[] = [];
+  for (const u of urls) {
+    const c = canonicalUrl(u.replace(CONTROL_ALL, ' '))?.url;
+    if (c) out.push(c);
+  }
+  return out;
+}
+
+function tagKeys(tags: string[] | undefined): string[] {
+  if (!tags?.length) return [];
+  const out: string[] = [];
+  for (const t of tags) {
+    const k = normalizeTag(t);
+    if (k) out.push(k);
+  }
+  return out;
+}
+
+/**
+ * One staged post line (loaded by commit.ts `loadPosts`): raw text, its normalised form when the
+ * text is not plain ASCII (plain ASCII is normalised in SQL as it loads), canonical URLs, tag and
+ * mention keys; lists joined by U+001F.
+ */
 export function serializePost(p: RawPost, line: number): string {
+  const text = p.text ?? null;
   return (
     q(p.platform) +
     ',' +
@@ -114,17 +142,19 @@ export function serializePost(p: RawPost, line: number): string {
     ',' +
     q(p.replyToAccountId) +
     ',' +
-    q(p.text) +
+    q(text) +
+    ',' +
+    (text !== null && NON_ASCII.test(text) ? q(normalizeText(text)) : '') +
     ',' +
     q(normalizeLang(p.lang)) +
     ',' +
-    list(p.urls) +
+    list(canonicalUrls(p.urls)) +
     ',' +
     list(p.domains) +
     ',' +
-    list(p.hashtags) +
+    list(tagKeys(p.hashtags)) +
     ',' +
-    list(p.mentions) +
+    list(tagKeys(p.mentions)) +
     ',' +
     list(p.media) +
     ',' +
@@ -332,7 +362,7 @@ function trackVersion(state: AccountState, a: RawAccount): void {
     if (a.observedAt > cur.last) cur.last = a.observedAt;
     return;
   }
-  const key = contentKey(handle, displayName, bio, location, url);
+  const key = versionKey(handle, displayName, bio, location, url);
   let v = state.versions.get(key);
   if (!v) {
     v = { key, handle, displayName, bio, location, url, first: a.observedAt, last: a.observedAt };
@@ -342,4 +372,11 @@ function trackVersion(state: AccountState, a: RawAccount): void {
     if (a.observedAt > v.last) v.last = a.observedAt;
   }
   state.current = v;
+}
+
+/** Key of a profile state: md5 of its fields joined by U+001F (the bulk path computes the same in SQL). */
+function versionKey(...fields: (string | null)[]): string {
+  return createHash('md5')
+    .update(fields.map((f) => f ?? '').join('\x1f'))
+    .digest('hex');
 }

@@ -56,6 +56,7 @@ export const IO_ARCHIVE_COLUMNS = [
   'poll_choices',
 ] as const;
 
+/** Columns the adapter maps to canonical fields; the others are kept in `extra`. */
 const MAPPED = new Set<string>(
   IO_ARCHIVE_COLUMNS.filter(
     (c) =>
@@ -80,6 +81,50 @@ export const ioArchive: FormatAdapter = {
   detect(head) {
     const cols = headerOf(head);
     return cols.includes('tweetid') && cols.includes('userid') && cols.includes('tweet_time') ? 1 : 0;
+  },
+  native(header, ctx) {
+    const columns = header.map((h) => h.trim());
+    if (
+      !['tweetid', 'userid', 'tweet_time'].every((c) => columns.includes(c)) ||
+      new Set(columns).size !== columns.length
+    )
+      return null;
+    const col = (name: string) => (columns.includes(name) ? `"${name}"` : 'NULL::VARCHAR');
+    const platform = `'${(ctx.platform ?? 'twitter').replaceAll("'", "''")}'`;
+    const retweet = `lk_bool(${col('is_retweet')})`;
+    const time = `lk_io_time(${col('tweet_time')})`;
+    const extras = columns.filter((c) => c !== '' && !MAPPED.has(c));
+    // extra: the other columns as a JSON object, without empty or `absent` values; counts as numbers.
+    const extra = extras.length
+      ? `nullif('{' || concat_ws(',', ${extras
+          .map((name) => {
+            const v = `"${name.replaceAll('"', '""')}"`;
+            const key = JSON.stringify(name).replaceAll("'", "''");
+            const value = /_count$/.test(name)
+              ? `coalesce(lk_count(${v})::VARCHAR, to_json(${v})::VARCHAR)`
+              : `to_json(${v})::VARCHAR`;
+            return `CASE WHEN ${v} IS NULL OR ${v} = '' OR ${v} = 'absent' THEN NULL ELSE '${key}:' || ${value} END`;
+          })
+          .join(', ')}) || '}', '{}')`
+      : 'NULL';
+    return {
+      columns,
+      select: `${platform} AS platform, lk_id(${col('tweetid')}) AS post_id, lk_id(${col('userid')}) AS account_id, ${time} AS created_at,
+        CASE WHEN ${retweet} THEN 'repost' WHEN lk_id(${col('quoted_tweet_tweetid')}) IS NOT NULL THEN 'quote'
+          WHEN lk_id(${col('in_reply_to_tweetid')}) IS NOT NULL THEN 'reply' ELSE 'post' END AS kind,
+        coalesce(CASE WHEN ${retweet} THEN lk_id(${col('retweet_tweetid')}) END, lk_id(${col('quoted_tweet_tweetid')})) AS ref_post_id,
+        CASE WHEN ${retweet} THEN lk_id(${col('retweet_userid')}) END AS ref_account_id,
+        lk_id(${col('in_reply_to_tweetid')}) AS reply_to_post_id, lk_id(${col('in_reply_to_userid')}) AS reply_to_account_id,
+        lk_text(${col('tweet_text')}) AS text, lk_lang(lk_text(${col('tweet_language')})) AS lang,
+        lk_pylist(${col('urls')}) AS urls_raw, lk_pylist(${col('hashtags')}) AS tags_raw, lk_pylist(${col('user_mentions')}) AS mentions_raw,
+        []::VARCHAR[] AS media, lk_text(${col('tweet_client_name')}) AS client, ${extra} AS extra,
+        lk_text(${col('user_screen_name')}) AS acc_handle, lk_text(${col('user_display_name')}) AS acc_display_name,
+        lk_text(${col('user_profile_description')}) AS acc_bio, lk_text(${col('user_reported_location')}) AS acc_location,
+        lk_text(${col('user_profile_url')}) AS acc_url,
+        try_strptime(${col('account_creation_date')}, ['%Y-%m-%d', '%Y-%m-%d %H:%M', '%Y-%m-%d %H:%M:%S']) AS acc_created,
+        lk_count(${col('follower_count')}) AS acc_followers, lk_count(${col('following_count')}) AS acc_following,
+        lk_lang(lk_text(${col('account_language')})) AS acc_lang`,
+    };
   },
   csv(header, ctx) {
     const ix = headerIndex(header, ['tweetid', 'userid', 'tweet_time'], 'io-archive');

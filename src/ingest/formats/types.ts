@@ -4,6 +4,7 @@
  * storing are the pipeline's job, the same for every format.
  */
 import type { RawAccount, RawPost } from '../../core/types.js';
+import type { NativePlan } from '../native.js';
 import type { ZoneResolver } from '../normalize/time.js';
 import type { SourceInfo } from '../source.js';
 
@@ -71,6 +72,11 @@ export interface FormatAdapter {
   framingFor?(source: SourceInfo): Framing;
   /** Score 0..1 that the sniffed head of the file is this format (CSV: the header line). */
   detect(head: string, source: SourceInfo): number;
+  /**
+   * Bulk path (ingest/native.ts): SQL that reads this CSV format inside DuckDB exactly as `csv` reads
+   * it, or null when the header does not suit it (the general path then handles the file).
+   */
+  native?(header: string[], ctx: FormatContext): NativePlan | null;
   /** CSV: given the header, returns the row mapper, or throws a FormatError for a missing column. */
   csv?(header: string[], ctx: FormatContext): RecordMapper<string[]>;
   /** JSON, JSONL and Parquet: returns the mapper for one parsed value. `context` carries enclosing scalars. */

@@ -4,7 +4,7 @@
  * undetermined labels become null.
  */
 
-const UNDETERMINED = new Set([
+export const UNDETERMINED = new Set([
   'und',
   'zxx',
   'qme',
@@ -18,7 +18,8 @@ const UNDETERMINED = new Set([
 
 let byName: Map<string, string> | null = null;
 
-function names(): Map<string, string> {
+/** Lower-cased English language names to codes (from ICU), plus the spellings data sets use. */
+export function languageNames(): Map<string, string> {
   if (byName) return byName;
   byName = new Map();
   const display = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' });
@@ -56,5 +57,5 @@ function resolveLang(label: string): string | null {
   if (s === '' || UNDETERMINED.has(s)) return null;
   const primary = /^([a-z]{2,3})(?:[-_][a-z0-9]+)*$/.exec(s);
   if (primary) return primary[1]!;
-  return names().get(s) ?? null;
+  return languageNames().get(s) ?? null;
 }
