@@ -43,12 +43,13 @@ export class Progress {
     private readonly plainEveryMs = 5000,
   ) {
     this.tty = Boolean(stream.isTTY) && !process.env.CI;
+    this.start();
   }
 
-  /** Starts timing a new task. */
+  /** Starts timing a new task. Plain lines begin only once a task has run a few seconds. */
   start(): void {
     this.started = Date.now();
-    this.lastDraw = 0;
+    this.lastDraw = this.tty ? 0 : this.started;
   }
 
   update(s: ProgressState, force = false): void {
