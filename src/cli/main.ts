@@ -16,8 +16,13 @@ const program = new Command()
   .name('lockstep')
   .description('Find accounts that act in lockstep: coordinated-behaviour forensics on post dumps')
   .version(VERSION)
-  .showHelpAfterError('(run lockstep --help for usage)')
-  .configureOutput({ outputError: (text, write) => write(text) });
+  // Usage mistakes end in one line, like every other error: "lockstep: <what> (run ... --help)".
+  .configureOutput({
+    outputError: (text, write) =>
+      write(`lockstep: ${text.trim().replace(/^error: /, '')} (run lockstep --help for usage)\n`),
+  })
+  // Before the commands are added, so that they inherit it: their usage errors then exit with 2 too.
+  .exitOverride();
 
 registerIngest(program);
 registerStatus(program);
@@ -33,7 +38,6 @@ process.on('SIGINT', () => {
 });
 process.on('SIGTERM', () => interrupt.abort());
 
-program.exitOverride();
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

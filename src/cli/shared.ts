@@ -16,3 +16,13 @@ export function parseIntOption(name: string) {
     return Math.round(parsed);
   };
 }
+
+/** A positive number (fractions allowed), e.g. `--max-field-mb 2.5`. */
+export function parsePositiveOption(name: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed <= 0)
+      throw new InvalidArgumentError(`${name} expects a positive number`);
+    return parsed;
+  };
+}

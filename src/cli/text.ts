@@ -47,25 +47,25 @@ export function statusText(s: StoreStatus): string {
     out.push('empty: add data with `lockstep ingest FILE...`, or try `lockstep demo`');
     return out.join('\n');
   }
-  out.push(
-    `${n(s.posts)} posts from ${n(s.accounts)} accounts, ${s.first ?? '-'} .. ${s.last ?? '-'} (UTC)`,
-    '',
-  );
-  out.push(
-    table(
-      s.platforms.map((p) => [
-        p.platform,
-        p.posts,
-        p.accounts,
-        p.first ?? '-',
-        p.last ?? '-',
-        Object.entries(p.kinds)
-          .map(([k, v]) => `${k} ${n(v)}`)
-          .join(', '),
-      ]),
-      ['platform', 'posts', 'accounts', 'first', 'last', 'kinds'],
-    ),
-  );
+  out.push(`${n(s.posts)} posts from ${n(s.accounts)} accounts, ${s.first ?? '-'} .. ${s.last ?? '-'} (UTC)`);
+  // No platform table when nothing is stored yet (only failed or interrupted ingests).
+  if (s.platforms.length)
+    out.push(
+      '',
+      table(
+        s.platforms.map((p) => [
+          p.platform,
+          p.posts,
+          p.accounts,
+          p.first ?? '-',
+          p.last ?? '-',
+          Object.entries(p.kinds)
+            .map(([k, v]) => `${k} ${n(v)}`)
+            .join(', '),
+        ]),
+        ['platform', 'posts', 'accounts', 'first', 'last', 'kinds'],
+      ),
+    );
   const byStatus = new Map<string, number>();
   for (const i of s.ingests) byStatus.set(i.status, (byStatus.get(i.status) ?? 0) + 1);
   out.push('', `Ingests: ${s.ingests.length} (${[...byStatus].map(([k, v]) => `${v} ${k}`).join(', ')})`);
@@ -91,7 +91,13 @@ export function statusText(s: StoreStatus): string {
       out.push(
         `  #${i.ingestId} warning: ${w.message}: ${n(w.count)}${w.firstLine ? ` (first at line ${w.firstLine})` : ''}`,
       );
-    if (i.message && i.status !== 'done') out.push(`  #${i.ingestId} ${i.status}: ${i.message}`);
+    if (i.message && i.status !== 'done') {
+      // The message of an interrupted ingest already starts with "interrupted: ".
+      const message = i.message.startsWith(`${i.status}: `)
+        ? i.message.slice(i.status.length + 2)
+        : i.message;
+      out.push(`  #${i.ingestId} ${i.status}: ${message}`);
+    }
   }
   if (s.rejects.total) {
     out.push('', `Rejected rows kept aside: ${n(s.rejects.total)} (list them with \`lockstep rejects\`)`);

@@ -12,7 +12,7 @@
  *   again then ingests the file completely;
  * - idempotent: ingesting the same file again stores nothing new (every row is a duplicate).
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FormatError, InputError, InterruptedError, LockstepError, UsageError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
@@ -27,7 +27,7 @@ import {
 } from './commit.js';
 import { chooseFormat } from './formats/index.js';
 import { type FormatAdapter, type FormatContext, RowError, type RowSink } from './formats/types.js';
-import { CsvParser } from './framing/csv.js';
+import { CsvParser, fieldTooLong } from './framing/csv.js';
 import { JsonScanner } from './framing/json.js';
 import { readParquetRows, sha256File } from './framing/parquet.js';
 import { loadNative, phaseTimer } from './native.js';
@@ -95,6 +95,11 @@ export async function ingestFile(
   options: IngestOptions = {},
 ): Promise<IngestReport> {
   const started = Date.now();
+  const maxFieldMb = options.maxFieldMb ?? 1;
+  if (!Number.isFinite(maxFieldMb) || maxFieldMb <= 0)
+    throw new UsageError(
+      `invalid --max-field-mb "${options.maxFieldMb}": expecting a positive number of MiB`,
+    );
   const source = await inspectSource(path, options.encoding);
   const adapter = chooseFormat(source, options.format, options.formatOptions);
   let zone: ReturnType<typeof zoneResolver>;
@@ -120,7 +125,7 @@ export async function ingestFile(
       VERSION,
     ],
   );
-  const maxFieldChars = Math.round((options.maxFieldMb ?? 1) * 1024 * 1024);
+  const maxFieldChars = Math.round(maxFieldMb * 1024 * 1024);
   // Staged lines hold text and its normalised form, so allow a few fields' worth per line.
   const maxLineBytes = Math.max(maxFieldChars * 12, 16 * 1024 * 1024);
   const hadPosts =
@@ -128,6 +133,7 @@ export async function ingestFile(
   const dir = join(`${store.path}.tmp`, `ingest-${ingestId}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  await removeStaleStaging(store, ingestId);
   const abort = () => store.connection.interrupt();
   options.signal?.addEventListener('abort', abort);
   const ctx = formatContext(options, zone);
@@ -166,7 +172,11 @@ export async function ingestFile(
           sha256File(source.path),
           loadNative(store, source, plan, ingestId, Math.max(maxFieldChars, 1 << 20), progress),
         ]);
-        loaded = { sha256, rowsRead: rows, rejected: 0, warnings: [] };
+        const warnings =
+          rows === 0
+            ? [{ code: 'no-rows', message: 'the file holds no rows to ingest', count: 1, firstLine: 0 }]
+            : [];
+        loaded = { sha256, rowsRead: rows, rejected: 0, warnings };
       } catch (err) {
         await store.run('ROLLBACK').catch(() => {});
         if (options.signal?.aborted) throw err;
@@ -212,12 +222,18 @@ export async function ingestFile(
     const accountsNew = await mergeStagedAccounts(store, ingestId);
     lap('merge accounts');
     checkAbort(options.signal);
+    // The platforms actually stored (a mapping or the data itself may name them, e.g. fb_/tw_ prefixes).
+    const stored = await store.all<{ platform: string }>(
+      `SELECT DISTINCT platform FROM posts WHERE ingest_id = ? ORDER BY 1`,
+      [ingestId],
+    );
+    const platforms = stored.length ? stored.map((r) => r.platform).join(',') : platform;
     const report: IngestReport = {
       ingestId,
       path: source.path,
       fileName: source.name,
       format: adapter.name,
-      platform,
+      platform: platforms,
       sha256: loaded.sha256,
       bytes: source.bytes,
       rowsRead: loaded.rowsRead,
@@ -243,9 +259,10 @@ export async function ingestFile(
       );
     }
     await store.run(
-      `UPDATE ingests SET status = 'done', finished_at = now()::TIMESTAMP, sha256 = ?, rows_read = ?, rows_stored = ?,
+      `UPDATE ingests SET status = 'done', finished_at = now()::TIMESTAMP, platform = ?, sha256 = ?, rows_read = ?, rows_stored = ?,
          rows_duplicate = ?, rows_rejected = ?, posts_new = ?, accounts_new = ?, warnings = ?::JSON, message = ? WHERE ingest_id = ?`,
       [
+        platforms,
         loaded.sha256,
         report.rowsRead,
         report.rowsStored,
@@ -284,6 +301,27 @@ export async function ingestFile(
     options.signal?.removeEventListener('abort', abort);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Removes the staging folders of earlier ingests that are no longer running: a killed process
+ * (kill -9) leaves its staged batches behind, and the next ingest would otherwise never reclaim them.
+ */
+async function removeStaleStaging(store: Store, ingestId: number): Promise<void> {
+  const tmp = `${store.path}.tmp`;
+  let names: string[];
+  try {
+    names = readdirSync(tmp).filter((n) => /^ingest-\d+$/.test(n) && n !== `ingest-${ingestId}`);
+  } catch {
+    return;
+  }
+  if (!names.length) return;
+  const running = new Set(
+    (await store.all<{ ingest_id: number }>(`SELECT ingest_id FROM ingests WHERE status = 'running'`)).map(
+      (r) => `ingest-${r.ingest_id}`,
+    ),
+  );
+  for (const name of names) if (!running.has(name)) rmSync(join(tmp, name), { recursive: true, force: true });
 }
 
 /** What either path leaves for the common finish: posts and staged accounts in the open transaction. */
@@ -406,9 +444,22 @@ async function readAll(
 
   const stream = readText(source);
   const framing = adapter.framing;
+  // A JSON record whose text is longer than the field limit may hold an over-long string: such a
+  // record is rejected like a CSV row with a long field (staged, it could exceed the loader's line limit).
+  const longField = (value: unknown, rawLength: number, line: number, raw: () => string): boolean => {
+    if (rawLength <= rc.maxFieldChars) return false;
+    const found = firstStringOver(value, rc.maxFieldChars, '');
+    if (!found) return false;
+    sink.reject(line, fieldTooLong(found.path || '(the record)', found.length, rc.maxFieldChars), raw());
+    return true;
+  };
   const maxRecordChars = Math.max(rc.maxFieldChars * 8, 64 * 1024 * 1024);
   if (framing === 'csv') {
-    const parser = new CsvParser({ maxFieldChars: rc.maxFieldChars, maxRecordChars });
+    const parser = new CsvParser({
+      maxFieldChars: rc.maxFieldChars,
+      maxRecordChars,
+      delimiter: adapter.delimiter?.(source),
+    });
     let mapper: ((fields: string[], line: number, sink: RowSink) => void) | null = null;
     let width = 0;
     let rest = '';
@@ -466,6 +517,7 @@ async function readAll(
         sink.reject(lineNo, `invalid JSON: ${(err as Error).message}`, body);
         return;
       }
+      if (longField(value, body.length, lineNo, () => body)) return;
       map(value, lineNo, body);
     };
     for await (const chunk of stream.chunks) {
@@ -502,7 +554,8 @@ async function readAll(
     const map = valueMapper(adapter, ctx, sink);
     const scanner = new JsonScanner(adapter.json?.arrayKey ?? null);
     const jsonSink = {
-      element(value: unknown, line: number, context: Record<string, unknown>) {
+      element(value: unknown, line: number, context: Record<string, unknown>, rawLength: number) {
+        if (longField(value, rawLength, line, () => JSON.stringify(value, bigintSafe))) return;
         map(value, line, undefined, context);
       },
       reject(reason: string, line: number, raw: string) {
@@ -533,6 +586,21 @@ async function readAll(
     });
   }
   return stream.sha256();
+}
+
+/** The first string in a parsed JSON value longer than `max` characters, with its key path. */
+function firstStringOver(value: unknown, max: number, path: string): { path: string; length: number } | null {
+  if (typeof value === 'string') return value.length > max ? { path, length: value.length } : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, v] of Object.entries(value)) {
+    const found = firstStringOver(
+      v,
+      max,
+      Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key,
+    );
+    if (found) return found;
+  }
+  return null;
 }
 
 function trimEol(s: string): string {

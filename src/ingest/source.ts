@@ -28,19 +28,45 @@ export interface SourceInfo {
   head: string;
 }
 
-/** Magic numbers of files people drop on a tool by mistake. */
-const MAGIC: { bytes: number[]; what: string }[] = [
-  { bytes: [0x89, 0x50, 0x4e, 0x47], what: 'a PNG image' },
-  { bytes: [0xff, 0xd8, 0xff], what: 'a JPEG image' },
-  { bytes: [0x47, 0x49, 0x46, 0x38], what: 'a GIF image' },
-  { bytes: [0x25, 0x50, 0x44, 0x46], what: 'a PDF document' },
-  { bytes: [0x50, 0x4b, 0x03, 0x04], what: 'a ZIP archive (unzip it and pass the files inside)' },
-  { bytes: [0x42, 0x5a, 0x68], what: 'bzip2-compressed (decompress it, or recompress with gzip)' },
-  { bytes: [0xfd, 0x37, 0x7a, 0x58, 0x5a], what: 'xz-compressed (decompress it, or recompress with gzip)' },
-  { bytes: [0x28, 0xb5, 0x2f, 0xfd], what: 'zstd-compressed (decompress it, or recompress with gzip)' },
-  { bytes: [0x53, 0x51, 0x4c, 0x69, 0x74, 0x65], what: 'an SQLite database (export a table to CSV first)' },
-  { bytes: [0x44, 0x55, 0x43, 0x4b], what: 'a DuckDB database (use --db to open a store)' },
-  { bytes: [0x7f, 0x45, 0x4c, 0x46], what: 'an executable program' },
+/** What to pass instead, for files that are not an export at all. */
+const PASS_EXPORT = 'pass a CSV, JSON, JSONL or Parquet export of posts (gzip allowed)';
+
+/** Magic numbers of files people drop on a tool by mistake, with what to do instead. */
+const MAGIC: { bytes: number[]; what: string; hint: string; offset?: number }[] = [
+  { bytes: [0x89, 0x50, 0x4e, 0x47], what: 'a PNG image', hint: PASS_EXPORT },
+  { bytes: [0xff, 0xd8, 0xff], what: 'a JPEG image', hint: PASS_EXPORT },
+  { bytes: [0x47, 0x49, 0x46, 0x38], what: 'a GIF image', hint: PASS_EXPORT },
+  { bytes: [0x25, 0x50, 0x44, 0x46], what: 'a PDF document', hint: PASS_EXPORT },
+  {
+    bytes: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1],
+    what: 'an old Microsoft Office file (.xls, .doc)',
+    hint: 'save the sheet as CSV first',
+  },
+  { bytes: [0x50, 0x4b, 0x03, 0x04], what: 'a ZIP archive', hint: 'unzip it and pass the files inside' },
+  { bytes: [0x42, 0x5a, 0x68], what: 'bzip2-compressed', hint: 'decompress it, or recompress it with gzip' },
+  {
+    bytes: [0xfd, 0x37, 0x7a, 0x58, 0x5a],
+    what: 'xz-compressed',
+    hint: 'decompress it, or recompress it with gzip',
+  },
+  {
+    bytes: [0x28, 0xb5, 0x2f, 0xfd],
+    what: 'zstd-compressed',
+    hint: 'decompress it, or recompress it with gzip',
+  },
+  {
+    bytes: [0x53, 0x51, 0x4c, 0x69, 0x74, 0x65],
+    what: 'an SQLite database',
+    hint: 'export a table to CSV first',
+  },
+  // The DuckDB magic follows an 8-byte checksum.
+  {
+    bytes: [0x44, 0x55, 0x43, 0x4b],
+    offset: 8,
+    what: 'a DuckDB database',
+    hint: 'to open a store, use --db',
+  },
+  { bytes: [0x7f, 0x45, 0x4c, 0x46], what: 'an executable program', hint: PASS_EXPORT },
 ];
 
 const HEAD_BYTES = 256 * 1024;
@@ -68,20 +94,26 @@ export async function inspectSource(path: string, encoding?: string): Promise<So
   let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(path);
-  } catch {
-    throw new InputError(`${path}: no such file`);
+  } catch (err) {
+    throw unreadable(path, err);
   }
   if (info.isDirectory())
     throw new InputError(`${path} is a directory; pass the files inside it (for example ${path}/*.csv)`);
-  if (!info.isFile()) throw new InputError(`${path} is not a regular file`);
-  if (info.size === 0) throw new InputError(`${path} is empty (0 bytes); nothing to ingest`);
+  if (!info.isFile())
+    throw new InputError(`${path} is not a regular file (a device or pipe); save the data to a file first`);
+  if (info.size === 0)
+    throw new InputError(`${path} is empty (0 bytes); nothing to ingest (check that the export finished)`);
 
-  const handle = await open(path, 'r');
   const raw = Buffer.alloc(Math.min(HEAD_BYTES, info.size));
   try {
-    await handle.read(raw, 0, raw.length, 0);
-  } finally {
-    await handle.close();
+    const handle = await open(path, 'r');
+    try {
+      await handle.read(raw, 0, raw.length, 0);
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    throw unreadable(path, err);
   }
   const gzip = raw[0] === 0x1f && raw[1] === 0x8b;
   let head: Buffer = raw;
@@ -91,11 +123,30 @@ export async function inspectSource(path: string, encoding?: string): Promise<So
     } catch {
       throw new InputError(`${path}: gzip data is corrupt at the start; re-download or re-compress the file`);
     }
-    if (head.length === 0 && info.size < 64)
-      throw new InputError(`${path} is an empty gzip file; nothing to ingest`);
+    if (head.length === 0) {
+      // Nothing decompressed: an empty gzip file, or one cut off before its first block ended.
+      let complete = false;
+      try {
+        complete = raw.length === info.size && gunzipSync(raw).length === 0;
+      } catch {}
+      throw new InputError(
+        complete
+          ? `${path} is an empty gzip file; nothing to ingest`
+          : `${path}: gzip data is truncated or corrupt; nothing from this file was stored. Re-download or re-compress it`,
+      );
+    }
+  }
+  if (startsWith(head, [0x50, 0x4b, 0x03, 0x04])) {
+    // ZIP containers of office documents: unzipping them helps nobody.
+    const inside = head.subarray(0, 4096).toString('latin1');
+    if (/\.(xlsx|ods)$/i.test(path) || /\bxl\/|opendocument\.spreadsheet/.test(inside))
+      throw new InputError(
+        `${path} is a spreadsheet workbook, not a post export; save the sheet as CSV first`,
+      );
   }
   for (const m of MAGIC) {
-    if (startsWith(head, m.bytes)) throw new InputError(`${path} is ${m.what}, not a post export`);
+    if (startsWith(head, m.bytes, m.offset))
+      throw new InputError(`${path} is ${m.what}, not a post export; ${m.hint}`);
   }
   const name = basename(path);
   if (startsWith(head, [0x50, 0x41, 0x52, 0x31])) {
@@ -113,7 +164,10 @@ export async function inspectSource(path: string, encoding?: string): Promise<So
   const text = decoder.decode(
     head.subarray(0, head.length - (chosen === 'utf-8' ? incompleteTail(head) : 0)),
   );
-  if (text.trim() === '') throw new InputError(`${path} holds only blank space; nothing to ingest`);
+  if (text.trim() === '')
+    throw new InputError(
+      `${path} holds only blank space; nothing to ingest (check that the export finished)`,
+    );
   if (/[\x00-\x08\x0e-\x1f]/.test(text.slice(0, 4096).replace(/\x1b/g, '')) && chosen === 'utf-8') {
     const binary = (text.slice(0, 4096).match(/[\x00-\x08\x0e-\x1f]/g) ?? []).length;
     if (binary > 8)
@@ -137,20 +191,52 @@ function sniffEncoding(head: Buffer, path: string): string {
   if (evenZero > sample.length / 4 && oddZero === 0) return 'utf-16be';
   const body = head.subarray(0, head.length - incompleteTail(head));
   if (!isUtf8(body)) {
-    let offset = 0;
-    // Find the first offending byte for the message.
-    for (let i = 0; i < body.length; i++) {
-      if (!isUtf8(body.subarray(0, i + 1)) && incompleteTail(body.subarray(0, i + 1)) === 0) {
-        offset = i;
-        break;
-      }
-    }
+    const sample = body.subarray(0, 4096);
+    let control = 0;
+    for (const b of sample) if (b < 0x09 || (b > 0x0d && b < 0x20 && b !== 0x1b)) control++;
+    if (control > 8) throw new InputError(`${path} looks like a binary file, not text; ${PASS_EXPORT}`);
+    const offset = firstInvalidUtf8(body);
     const byte = body[offset]!.toString(16).toUpperCase().padStart(2, '0');
     throw new InputError(
       `${path} is not UTF-8 (byte 0x${byte} at offset ${offset}); if it is Windows-1252 or Latin-1, pass --encoding windows-1252`,
     );
   }
   return 'utf-8';
+}
+
+/**
+ * Offset of the first byte that starts an invalid UTF-8 sequence (`buf.length` when there is none).
+ * One linear pass; each sequence is checked by `isUtf8`, so overlong forms and surrogates count too.
+ */
+export function firstInvalidUtf8(buf: Uint8Array): number {
+  let i = 0;
+  while (i < buf.length) {
+    const b = buf[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 0;
+    if (need === 0 || i + need > buf.length || !isUtf8(buf.subarray(i, i + need))) return i;
+    i += need;
+  }
+  return buf.length;
+}
+
+/** An InputError for a file that cannot be opened or read. */
+function unreadable(path: string, err: unknown): InputError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR')
+    return new InputError(
+      `${path}: no such file; check the path (relative paths start in the current folder)`,
+    );
+  if (code === 'EACCES' || code === 'EPERM')
+    return new InputError(
+      `${path}: permission denied; make the file readable (chmod +r) or copy it elsewhere`,
+    );
+  return new InputError(
+    `${path} cannot be read (${code ?? (err as Error).message}); check the file and try again`,
+  );
 }
 
 export interface TextChunk {
@@ -231,7 +317,9 @@ export function readText(source: SourceInfo, chunkBytes = 4 * 1024 * 1024): Text
     const original = (buf.toString('latin1').match(/\xef\xbf\xbd/g) ?? []).length;
     const replaced = (text.match(/\uFFFD/g) ?? []).length - original;
     if (replaced <= 0) return;
-    if (invalid.firstOffset < 0) invalid.firstOffset = offset;
+    // The offset of the first bad byte itself, not of the chunk holding it.
+    if (invalid.firstOffset < 0)
+      invalid.firstOffset = offset + Math.min(firstInvalidUtf8(buf), buf.length - 1);
     invalid.count += replaced;
   }
   let digest: string | undefined;

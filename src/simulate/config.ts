@@ -19,6 +19,7 @@ export const TACTICS: Tactic[] = [
 
 /** Where an operation's personas claim to live (their `location` and names), not where operators sit. */
 export type Persona = 'us' | 'uk' | 'iran' | 'gulf' | 'russia' | 'latam';
+export const PERSONAS: Persona[] = ['us', 'uk', 'iran', 'gulf', 'russia', 'latam'];
 
 export interface OperationConfig {
   id: string;
@@ -39,6 +40,11 @@ export interface OperationConfig {
   /** Shift and lunch break in operators' local hours (decimal). */
   shift: [number, number];
   lunch: [number, number];
+  /**
+   * Share of camouflage posts written outside the shift on a working day (evenings, on a phone):
+   * takedown reports describe office-hours posting as a strong pattern, not a perfect one.
+   */
+  offShiftShare: number;
   /** Orders per working day (Poisson mean). */
   ordersPerDay: number;
   /** Share of the active accounts that execute an order. */
@@ -72,7 +78,7 @@ export interface SimulationConfig {
   days: number;
   platform: string;
   organic: {
-    /** Monthly posts per organic account: log-normal median and sigma (heavy tail). */
+    /** Monthly posts per organic account: log-normal median and sigma (heavy tail; zero-post accounts stay invisible). */
     postsMedian: number;
     postsSigma: number;
     /** Kinds of organic posts. */
@@ -82,8 +88,9 @@ export interface SimulationConfig {
     hashtagRate: number;
     urlRate: number;
     mediaRate: number;
-    /** Journalists (targets of reply swarms) and influencers (sources of viral posts), per 1M posts. */
+    /** Journalists (targets of reply swarms) per 1M posts, at least 2 per language. */
     journalists: number;
+    /** Share of each language's accounts that are influencers (sources of viral posts), at least 3. */
     influencerShare: number;
   };
   /** Organic behaviour that fools naive co-action counting. */
@@ -109,7 +116,10 @@ export interface SimulationConfig {
     syndicatedOutlets: number;
   };
   operations: OperationConfig[];
-  /** How operation sizes follow corpus size: `sqrt` (size x sqrt(posts / 1M), at least 8) or a factor. */
+  /**
+   * How operation sizes follow corpus size: `sqrt` (size x sqrt(posts / 1M), at least 8) or a factor;
+   * shrunk (to at least 2) when operations would write more than 40% of the posts.
+   */
   operationScale: 'sqrt' | number;
 }
 
@@ -127,6 +137,7 @@ function op(partial: Partial<OperationConfig> & Pick<OperationConfig, 'id' | 'na
     workdays: WEEK,
     shift: [9, 17.5],
     lunch: [13, 14],
+    offShiftShare: 0.04,
     ordersPerDay: 2,
     participation: 0.55,
     sleeperShare: 0.12,
@@ -228,8 +239,11 @@ export const DEFAULTS: SimulationConfig = {
   days: 30,
   platform: 'twitter',
   organic: {
-    postsMedian: 14,
-    postsSigma: 1.25,
+    // Pew Research Center (2019): the median user tweets twice a month and the most active tenth
+    // write most tweets. A median of 14 (as before) made few, busy accounts: at 50k posts there were
+    // ~1,000 organic accounts, too few for a viral post to draw hundreds of retweeters.
+    postsMedian: 2,
+    postsSigma: 1.6,
     mix: { post: 0.5, repost: 0.3, reply: 0.15, quote: 0.05 },
     languages: { en: 0.55, fa: 0.15, ar: 0.1, ru: 0.12, es: 0.08 },
     hashtagRate: 0.25,
@@ -297,8 +311,15 @@ export const SCENARIOS: Record<string, { description: string; config: DeepPartia
   },
 };
 
+/** Overrides: any subset of the knobs; list entries of objects (operations) may be partial too. */
 export type DeepPartial<T> = {
-  [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object ? DeepPartial<T[K]> : T[K];
+  [K in keyof T]?: T[K] extends (infer U)[]
+    ? [U] extends [object]
+      ? DeepPartial<U>[]
+      : T[K]
+    : T[K] extends object
+      ? DeepPartial<T[K]>
+      : T[K];
 };
 
 function merge<T>(base: T, over: DeepPartial<T> | undefined): T {
@@ -321,35 +342,160 @@ export function resolveConfig(
   const preset = SCENARIOS[scenario];
   if (!preset)
     throw new UsageError(`unknown scenario "${scenario}"; use one of ${Object.keys(SCENARIOS).join(', ')}`);
+  // A misspelt knob would otherwise be merged in and silently ignored.
+  checkKeys(overrides, DEFAULTS, '');
   const config = merge(merge(DEFAULTS, preset.config), overrides);
   if (Array.isArray(overrides.operations))
     config.operations = overrides.operations.map((o) => op(o as OperationConfig));
+  else if (overrides.operations !== undefined) bad('operations', 'a list of operations');
   validate(config);
   return config;
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function bad(name: string, expect: string): never {
+  throw new UsageError(`invalid simulation setting \`${name}\`: expecting ${expect}`);
+}
+
+/** Every key of the user's overrides must be a knob (operations: an `OperationConfig` field). */
+function checkKeys(over: unknown, base: unknown, path: string): void {
+  if (!isObject(over)) bad(path || 'config', 'an object of settings');
+  const known = base as Record<string, unknown>;
+  for (const [k, v] of Object.entries(over)) {
+    const name = path ? `${path}.${k}` : k;
+    if (!(k in known))
+      throw new UsageError(`unknown simulation setting \`${name}\` (docs/simulator.md lists the settings)`);
+    if (v === undefined) continue;
+    if (k === 'operations' && path === '') {
+      if (!Array.isArray(v)) bad('operations', 'a list of operations');
+      const fields = op({ id: '', name: '' });
+      v.forEach((o, i) => {
+        if (!isObject(o)) bad(`operations[${i}]`, 'an object');
+        const id = typeof o.id === 'string' && o.id ? o.id : `[${i}]`;
+        for (const f of Object.keys(o))
+          if (!(f in fields))
+            throw new UsageError(
+              `unknown simulation setting \`operations.${id}.${f}\` (docs/simulator.md lists the settings)`,
+            );
+      });
+    } else if (isObject(known[k])) checkKeys(v, known[k], name);
+  }
+}
+
+const RESERVED_IDS = ['organic', 'cascade', 'news', 'petition', 'campaign', 'syndication', 'share-button'];
+
 function validate(c: SimulationConfig): void {
-  const bad = (name: string, expect: string) => {
-    throw new UsageError(`invalid simulation setting \`${name}\`: expecting ${expect}`);
+  const num = (name: string, v: unknown, lo: number, hi = Number.POSITIVE_INFINITY, integer = false) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (integer && !Number.isInteger(v)))
+      bad(
+        name,
+        `${integer ? 'an integer' : 'a number'} ${hi === Number.POSITIVE_INFINITY ? `of at least ${lo}` : `from ${lo} to ${hi}`}`,
+      );
   };
-  if (!Number.isInteger(c.posts) || c.posts < 1000) bad('posts', 'an integer of at least 1000');
-  if (!Number.isInteger(c.seed)) bad('seed', 'an integer');
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(c.start) || Number.isNaN(Date.parse(c.start)))
+  const share = (name: string, v: unknown) => num(name, v, 0, 1);
+  const weights = (name: string, w: Record<string, unknown>, keys: readonly string[]) => {
+    for (const k of Object.keys(w)) if (!keys.includes(k)) bad(name, `weights for ${keys.join(', ')}`);
+    const values = Object.values(w);
+    if (values.some((x) => typeof x !== 'number' || !(x >= 0)) || !values.some((x) => (x as number) > 0))
+      bad(name, 'non-negative weights, at least one positive');
+  };
+  const hours = (name: string, h: unknown, strict: boolean) => {
+    if (
+      !Array.isArray(h) ||
+      h.length !== 2 ||
+      !h.every((x) => typeof x === 'number' && x >= 0 && x <= 24) ||
+      (strict ? h[0] >= h[1] : h[0] > h[1])
+    )
+      bad(name, `[start, end] local hours from 0 to 24 with start ${strict ? '<' : '<='} end`);
+  };
+  num('posts', c.posts, 1000, Number.POSITIVE_INFINITY, true);
+  num('seed', c.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, true);
+  if (
+    typeof c.start !== 'string' ||
+    !/^\d{4}-\d{2}-\d{2}$/.test(c.start) ||
+    Number.isNaN(Date.parse(c.start))
+  )
     bad('start', 'a date such as 2024-06-03');
-  if (!Number.isInteger(c.days) || c.days < 1 || c.days > 366) bad('days', 'an integer from 1 to 366');
-  const mix = c.organic.mix;
-  if ([mix.post, mix.repost, mix.reply, mix.quote].some((x) => x < 0))
-    bad('organic.mix', 'non-negative weights');
+  num('days', c.days, 1, 366, true);
+  if (typeof c.platform !== 'string' || !c.platform.trim())
+    bad('platform', 'a platform name such as twitter');
+  if (c.operationScale !== 'sqrt') num('operationScale', c.operationScale, 0);
+
+  const g = c.organic;
+  num('organic.postsMedian', g.postsMedian, 0.05, 3000);
+  num('organic.postsSigma', g.postsSigma, 0, 3);
+  weights('organic.mix', g.mix, ['post', 'repost', 'reply', 'quote']);
+  weights('organic.languages', g.languages, LANGS);
+  share('organic.hashtagRate', g.hashtagRate);
+  share('organic.urlRate', g.urlRate);
+  share('organic.mediaRate', g.mediaRate);
+  num('organic.journalists', g.journalists, 0);
+  share('organic.influencerShare', g.influencerShare);
+
+  const h = c.hardNegatives;
+  num('hardNegatives.cascadesPerDay', h.cascadesPerDay, 0, 1000);
+  share('hardNegatives.cascadeShare', h.cascadeShare);
+  num('hardNegatives.cascadeDelayMedianMinutes', h.cascadeDelayMedianMinutes, 0.1, 1440);
+  num('hardNegatives.newsEvents', h.newsEvents, 0, 10_000, true);
+  share('hardNegatives.newsShare', h.newsShare);
+  num('hardNegatives.newsDelayMeanMinutes', h.newsDelayMeanMinutes, 0.1, 1440);
+  num('hardNegatives.petitions', h.petitions, 0, 10_000, true);
+  share('hardNegatives.petitionShare', h.petitionShare);
+  num('hardNegatives.shareButtonArticles', h.shareButtonArticles, 0, 1000, true);
+  share('hardNegatives.shareButtonShare', h.shareButtonShare);
+  num('hardNegatives.campaigns', h.campaigns, 0, 10_000, true);
+  share('hardNegatives.campaignShare', h.campaignShare);
+  num('hardNegatives.syndicatedOutlets', h.syndicatedOutlets, 0, 100, true);
+
+  if (!Array.isArray(c.operations)) bad('operations', 'a list of operations');
+  const ids = new Set<string>();
   for (const o of c.operations) {
-    if (!o.id) bad('operations[].id', 'a name');
-    if (!(o.accounts >= 2)) bad(`operations.${o.id}.accounts`, 'at least 2');
-    for (const t of Object.keys(o.tactics))
-      if (!TACTICS.includes(t as Tactic))
-        bad(`operations.${o.id}.tactics`, `tactics among ${TACTICS.join(', ')}`);
-    for (const l of o.languages)
-      if (!LANGS.includes(l)) bad(`operations.${o.id}.languages`, `languages among ${LANGS.join(', ')}`);
-    if (o.shift[0] >= o.shift[1]) bad(`operations.${o.id}.shift`, '[start, end] hours with start < end');
-    if (!o.workdays.length) bad(`operations.${o.id}.workdays`, 'at least one day');
+    if (typeof o.id !== 'string' || !/^[A-Za-z0-9_-]+$/.test(o.id))
+      bad('operations[].id', 'a short name of letters, digits, - or _');
+    if (ids.has(o.id)) bad(`operations.${o.id}.id`, 'a name no other operation has');
+    // Post sources in the ground truth start with the operation id or the organic process's name.
+    if (RESERVED_IDS.includes(o.id))
+      bad(`operations.${o.id}.id`, `a name other than ${RESERVED_IDS.join(', ')}`);
+    ids.add(o.id);
+    const at = (k: string) => `operations.${o.id}.${k}`;
+    if (typeof o.name !== 'string') bad(at('name'), 'a descriptive name');
+    num(at('accounts'), o.accounts, 2);
+    weights(at('tactics'), o.tactics, TACTICS);
+    if (!Array.isArray(o.languages) || !o.languages.length || o.languages.some((l) => !LANGS.includes(l)))
+      bad(at('languages'), `a list of languages among ${LANGS.join(', ')}`);
+    if (!PERSONAS.includes(o.persona)) bad(at('persona'), `one of ${PERSONAS.join(', ')}`);
+    // The engine writes day d once local day d + 1 is planned: clocks from UTC-12 to UTC+14.
+    num(at('operatorOffsetMinutes'), o.operatorOffsetMinutes, -720, 840, true);
+    if (
+      !Array.isArray(o.workdays) ||
+      !o.workdays.length ||
+      o.workdays.some((d) => !Number.isInteger(d) || d < 0 || d > 6)
+    )
+      bad(at('workdays'), 'a list of weekdays from 0 (Sunday) to 6 (Saturday)');
+    hours(at('shift'), o.shift, true);
+    hours(at('lunch'), o.lunch, false);
+    share(at('offShiftShare'), o.offShiftShare);
+    num(at('ordersPerDay'), o.ordersPerDay, 0, 100);
+    share(at('participation'), o.participation);
+    share(at('sleeperShare'), o.sleeperShare);
+    share(at('sleeperJoin'), o.sleeperJoin);
+    share(at('coreShare'), o.coreShare);
+    if (o.coreShare + o.sleeperShare > 1) bad(at('sleeperShare'), 'at most 1 - coreShare');
+    num(at('camouflagePerDay'), o.camouflagePerDay, 0, 100);
+    num(at('accountsPerOperator'), o.accountsPerOperator, 1, Number.POSITIVE_INFINITY, true);
+    if (
+      !Array.isArray(o.gapSeconds) ||
+      o.gapSeconds.length !== 2 ||
+      !o.gapSeconds.every((x) => typeof x === 'number' && x >= 0 && x <= 3600) ||
+      o.gapSeconds[0] > o.gapSeconds[1]
+    )
+      bad(at('gapSeconds'), '[min, max] seconds from 0 to 3600 with min <= max');
+    num(at('creationBatches'), o.creationBatches, 1, 100, true);
+    if (typeof o.handleTemplate !== 'string' || !/[A-Za-z{]/.test(o.handleTemplate))
+      bad(at('handleTemplate'), 'a template such as {first}{last}dddd');
+    num(at('maxEdits'), o.maxEdits, 0, 20, true);
   }
 }
 

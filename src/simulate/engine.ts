@@ -9,16 +9,16 @@
  */
 import type { PostKind } from '../core/types.js';
 import { LANGS, type Lang, type SimulationConfig, type Tactic } from './config.js';
-import {
-  AUTOMATION_CLIENTS,
-  BLOG_SITES,
-  NEWS_SITES,
-  OP_MESSAGES,
-  SWARM_REPLIES,
-  TAG_WORDS,
-} from './lexicon.js';
+import { BLOG_SITES, NEWS_SITES, OP_MESSAGES, SWARM_REPLIES, TAG_WORDS } from './lexicon.js';
 import type { SimAccount, SimPost } from './model.js';
-import type { OperationState, Population } from './population.js';
+import {
+  CASCADE_SIGMA,
+  isDayOff,
+  type OperationState,
+  type Population,
+  SLEEPER_CAMOUFLAGE,
+  weekdayOf,
+} from './population.js';
 import { Alias, type Rng } from './random.js';
 import { articleUrl, camelTag, decorateUrl, editCopy, headline, organicText, TagPool } from './text.js';
 
@@ -81,7 +81,6 @@ export class Engine {
   private readonly memeAlias: Alias;
   readonly orders: OrderRecord[] = [];
   readonly events: EventRecord[] = [];
-  readonly bySource = new Map<string, number>();
 
   constructor(
     private readonly c: SimulationConfig,
@@ -103,11 +102,16 @@ export class Engine {
     const petitions = this.planPetitions();
     const campaigns = this.planSpread(this.c.hardNegatives.campaigns, 'campaign');
     const news = this.planSpread(this.c.hardNegatives.newsEvents, 'news');
+    const cascades = this.planCascades();
     for (let d = 0; d < this.c.days; d++) {
       const rng = this.rng.fork(`day${d}`);
       this.articles = this.makeArticles(rng, d);
       this.organicDay(rng, d);
-      this.cascades(rng, d);
+      this.cascades(
+        rng,
+        d,
+        cascades.filter((x) => x.day === d),
+      );
       this.shareButtons(rng, d);
       this.syndication(rng, d);
       for (const p of petitions.filter((x) => x.day === d)) this.petition(rng, d, p.lang, p.id);
@@ -156,14 +160,15 @@ export class Engine {
         if (pool.length > 4000) pool.splice(0, 1000);
       }
     }
-    // Tally by process: organic, cascade, news, petition, campaign, syndication, share-button, op1:copy-paste, ...
-    const parts = post.source.split(':');
-    const key = parts[0]!.startsWith('op') ? `${parts[0]}:${parts[1]}` : parts[0]!;
-    this.bySource.set(key, (this.bySource.get(key) ?? 0) + 1);
     this.emit(post);
   }
 
   // ---------------------------------------------------------------- time helpers
+
+  /** Whether a time falls inside the simulated month (slots outside it are never written). */
+  private inMonth(time: number): boolean {
+    return time >= this.start && time < this.start + this.c.days * DAY;
+  }
 
   /** UTC time of a local hour on local day d for an account's clock. */
   private at(d: number, localHour: number, offsetMinutes: number): number {
@@ -175,18 +180,9 @@ export class Engine {
     return (((this.hours.draw(rng) + rng.next() + a.peakShift) % 24) + 24) % 24;
   }
 
-  private localWeekday(d: number, offsetMinutes: number): number {
-    return new Date(this.start + d * DAY + 12 * HOUR - offsetMinutes * MIN).getUTCDay();
-  }
-
-  /** Days off of an organic account: Friday in Iran and the Gulf, Saturday and Sunday elsewhere. */
+  /** Days off of an organic account (the same rule the population's volume plan uses). */
   private dayOff(a: SimAccount, d: number): boolean {
-    const wd = this.localWeekday(d, a.offset);
-    return a.persona === 'iran'
-      ? wd === 5
-      : a.persona === 'gulf'
-        ? wd === 5 || wd === 6
-        : wd === 0 || wd === 6;
+    return isDayOff(a.persona, weekdayOf(this.start, d));
   }
 
   // ---------------------------------------------------------------- content helpers
@@ -243,7 +239,11 @@ export class Engine {
     let text = organicText(rng, a.lang);
     if (rng.chance(this.c.organic.hashtagRate)) {
       const n = rng.chance(0.25) ? 2 : 1;
-      for (let i = 0; i < n; i++) hashtags.push(this.organicTag(rng, a.lang));
+      for (let i = 0; i < n; i++) {
+        // Two draws from the Zipf pool often give the same tag: write it once.
+        const tag = this.organicTag(rng, a.lang);
+        if (!hashtags.includes(tag)) hashtags.push(tag);
+      }
     }
     if (rng.chance(this.c.organic.urlRate)) {
       const art = this.articles[a.lang];
@@ -271,10 +271,47 @@ export class Engine {
     };
   }
 
+  /** An outlet's post of one of its own articles: "headline URL". */
+  private article(rng: Rng, outlet: SimAccount, source: string, at: Date): Fields {
+    const url = articleUrl(rng, new URL(outlet.url!).hostname, at);
+    return {
+      kind: 'post',
+      text: `${headline(rng, 'en')} ${url}`,
+      lang: 'en',
+      hashtags: [],
+      urls: [url],
+      mentions: [],
+      media: [],
+      client: outlet.client,
+      source,
+    };
+  }
+
+  /**
+   * `n` distinct accounts of a language, drawn with `picker` (fewer when the pool runs dry). Drawing
+   * with replacement and skipping repeats, as before, silently shrank events and let one account sign
+   * a petition twice.
+   */
+  private distinct(rng: Rng, lang: Lang, picker: Alias, n: number, exclude?: SimAccount): SimAccount[] {
+    const pool = this.pop.byLang[lang];
+    const want = Math.min(n, pool.length - (exclude ? 1 : 0));
+    const seen = new Set<SimAccount>();
+    const out: SimAccount[] = [];
+    for (let tries = 0; out.length < want && tries < 4 * want + 20; tries++) {
+      const a = pool[picker.draw(rng)]!;
+      if (a === exclude || seen.has(a)) continue;
+      seen.add(a);
+      out.push(a);
+    }
+    return out;
+  }
+
   // ---------------------------------------------------------------- organic routine
 
   private organicDay(rng: Rng, d: number): void {
-    for (const a of this.pop.organic) {
+    // News outlets post their own articles too (their `monthly` was never used before, so the
+    // accounts that share buttons and news events cite had almost no posts of their own).
+    for (const a of [...this.pop.organic, ...this.pop.outlets]) {
       if (a.monthly <= 0) continue;
       const rate = (a.monthly / this.c.days) * (this.dayOff(a, d) ? a.weekendFactor : 1);
       const n = rng.poisson(rate);
@@ -290,12 +327,13 @@ export class Engine {
                 ? 'quote'
                 : 'post';
         const local = rng.fork(this.order);
-        this.schedule(a, time, () => this.routine(local, a, kind));
+        this.schedule(a, time, () => this.routine(local, a, kind, time));
       }
     }
   }
 
-  private routine(rng: Rng, a: SimAccount, kind: PostKind): Fields | null {
+  private routine(rng: Rng, a: SimAccount, kind: PostKind, time: number): Fields | null {
+    if (a.role === 'outlet') return this.article(rng, a, 'organic', new Date(time));
     if (kind === 'repost')
       return this.repostOf(this.target(rng, a.lang, 0.7), a.client, 'organic') ?? this.original(rng, a);
     if (kind === 'reply' || kind === 'quote') {
@@ -324,12 +362,49 @@ export class Engine {
     return 'en';
   }
 
-  /** Viral posts: an influencer posts, and a share of its language's accounts retweet within minutes. */
-  private cascades(rng: Rng, d: number): void {
+  /**
+   * The month's viral cascades, planned up front: a Poisson number a day, each in a language (drawn
+   * with the language shares) and of a heavy-tailed size around `cascadeShare` of its language's
+   * accounts. The sizes are then scaled together so the month's retweets meet their expectation, which
+   * the volume plan counts on: left alone, one huge cascade or a month of Spanish ones moved the
+   * corpus by +/-5%. The tail's shape (which cascades are big) is kept.
+   */
+  private planCascades(): { day: number; lang: Lang; size: number }[] {
     const h = this.c.hardNegatives;
-    const n = rng.poisson(h.cascadesPerDay);
-    for (let k = 0; k < n; k++) {
-      const lang = this.pickLang(rng);
+    const rng = this.rng.fork('cascades');
+    const raw: { day: number; lang: Lang; size: number }[] = [];
+    for (let d = 0; d < this.c.days; d++) {
+      const n = rng.poisson(h.cascadesPerDay);
+      for (let k = 0; k < n; k++) {
+        const lang = this.pickLang(rng);
+        const size = h.cascadeShare * this.pop.byLang[lang].length * rng.lognormal(1, CASCADE_SIGMA);
+        raw.push({ day: d, lang, size });
+      }
+    }
+    const weights = LANGS.reduce((s, l) => s + this.c.organic.languages[l], 0);
+    const perCascade = LANGS.reduce(
+      (s, l) => s + (this.c.organic.languages[l] / weights) * this.pop.byLang[l].length,
+      0,
+    );
+    const expected =
+      h.cascadesPerDay * this.c.days * h.cascadeShare * Math.exp(CASCADE_SIGMA ** 2 / 2) * perCascade;
+    const total = raw.reduce((s, x) => s + x.size, 0);
+    const scale = total > 0 ? expected / total : 1;
+    return raw.map((x) => {
+      const pool = this.pop.byLang[x.lang].length;
+      // At least a handful of retweeters (a "viral" post with one reply is just a post), at most 80%.
+      const size = Math.min(Math.floor(0.8 * pool), Math.max(5, Math.round(x.size * scale)));
+      return { ...x, size };
+    });
+  }
+
+  /**
+   * Viral posts: an influencer posts, and distinct accounts of its language retweet within minutes,
+   * drawn with the viral weights (occasional users join too).
+   */
+  private cascades(rng: Rng, d: number, planned: { lang: Lang; size: number }[]): void {
+    const h = this.c.hardNegatives;
+    for (const [k, { lang, size }] of planned.entries()) {
       const source = rng.pick(
         this.pop.influencers[lang].length ? this.pop.influencers[lang] : this.pop.byLang[lang],
       );
@@ -338,13 +413,12 @@ export class Engine {
       const t0 = this.at(d, 8 + rng.next() * 14, source.offset);
       const r = rng.fork(id);
       const origin = this.schedule(source, t0, () => ({ ...this.original(r, source), source: id }));
-      const size = Math.round(h.cascadeShare * this.pop.byLang[lang].length * rng.lognormal(1, 0.8));
-      const seen = new Set<SimAccount>([source]);
-      for (let i = 0; i < size; i++) {
-        const a = this.pickOrganic(rng, lang);
-        if (seen.has(a)) continue;
-        seen.add(a);
+      const retweeters = this.distinct(rng, lang, this.pop.viralPickers[lang], size, source);
+      // The truth file counts what the corpus holds: retweets inside the month, of an origin inside it.
+      let written = 0;
+      retweeters.forEach((a, i) => {
         const delay = Math.max(5_000, rng.lognormal(h.cascadeDelayMedianMinutes, 1.1) * MIN);
+        if (this.inMonth(t0) && this.inMonth(t0 + delay)) written++;
         const reply = rng.chance(0.06);
         const rr = rng.fork(i);
         this.schedule(a, t0 + delay, () => {
@@ -360,14 +434,9 @@ export class Engine {
             source: id,
           };
         });
-      }
-      this.events.push({
-        kind: 'cascade',
-        id,
-        lang,
-        start: new Date(t0).toISOString(),
-        accounts: seen.size - 1,
       });
+      if (this.inMonth(t0))
+        this.events.push({ kind: 'cascade', id, lang, start: new Date(t0).toISOString(), accounts: written });
     }
   }
 
@@ -404,15 +473,17 @@ export class Engine {
       }));
     });
     const n = Math.round(h.newsShare * this.pop.byLang[lang].length);
+    const reacting = new Set<SimAccount>();
     for (let i = 0; i < n; i++) {
       const a = this.pickOrganic(rng, lang);
       const time = t0 + 3 * MIN + rng.exponential(h.newsDelayMeanMinutes * MIN);
+      if (this.inMonth(time)) reacting.add(a);
       const story = rng.pick(stories);
       const r = rng.fork(i);
       this.schedule(a, time, () => {
         if (r.chance(0.3)) return this.repostOf(story.post, a.client, id);
         const own = this.original(r, a);
-        const hashtags = r.chance(0.7) ? [tag, ...own.hashtags] : own.hashtags;
+        const hashtags = r.chance(0.7) ? [tag, ...own.hashtags.filter((t) => t !== tag)] : own.hashtags;
         const urls = r.chance(0.4) && story.post ? [decorateUrl(r, story.post.urls[0]!)] : own.urls;
         const text = `${organicText(r, lang)}${hashtags.map((t) => ` #${t}`).join('')}${urls.map((u) => ` ${u}`).join('')}`;
         return { ...own, text, hashtags, urls, source: id };
@@ -423,7 +494,7 @@ export class Engine {
       id,
       lang,
       start: new Date(t0).toISOString(),
-      accounts: n,
+      accounts: reacting.size,
       hashtag: tag,
     });
   }
@@ -443,11 +514,13 @@ export class Engine {
     const tag = `Save${rng.pick(TAG_WORDS.en)}`;
     const text = `${lang === 'en' ? 'I just signed the petition' : lang === 'es' ? 'Acabo de firmar la petición' : lang === 'fa' ? 'من این دادخواست را امضا کردم' : lang === 'ar' ? 'لقد وقعت على العريضة' : 'Я подписал петицию'} "${headline(rng, lang)}" ${url} #${tag}`;
     const n = Math.round(this.c.hardNegatives.petitionShare * this.pop.byLang[lang].length);
-    for (let i = 0; i < n; i++) {
-      const a = this.pickOrganic(rng, lang);
+    let signers = 0;
+    for (const a of this.distinct(rng, lang, this.pop.pickers[lang], n)) {
       const day = d + Math.floor(rng.exponential(4));
       if (day >= this.c.days) continue;
-      this.schedule(a, this.at(day, this.humanHour(rng, a), a.offset), () => ({
+      const time = this.at(day, this.humanHour(rng, a), a.offset);
+      if (this.inMonth(time)) signers++;
+      this.schedule(a, time, () => ({
         kind: 'post',
         text,
         lang,
@@ -464,24 +537,40 @@ export class Engine {
       id,
       lang,
       start: new Date(this.start + d * DAY).toISOString(),
-      accounts: n,
+      accounts: signers,
       hashtag: tag,
       url,
       text,
     });
   }
 
-  /** Share buttons: "headline URL via @outlet", identical text from readers over the day. */
+  /**
+   * Share buttons: the outlet posts an article, then readers press its share button over the day:
+   * identical "headline URL via @outlet" texts.
+   */
   private shareButtons(rng: Rng, d: number): void {
     const h = this.c.hardNegatives;
+    if (!this.pop.byLang.en.length) return;
     for (let k = 0; k < h.shareButtonArticles; k++) {
       const outlet = rng.pick(this.pop.outlets);
       const t0 = this.start + d * DAY + rng.next() * DAY;
       const url = articleUrl(rng, new URL(outlet.url!).hostname, new Date(t0));
-      const text = `${headline(rng, 'en')} ${url} via @${outlet.handle}`;
+      const title = headline(rng, 'en');
+      const text = `${title} ${url} via @${outlet.handle}`;
+      const own: Fields = {
+        kind: 'post',
+        text: `${title} ${url}`,
+        lang: 'en',
+        hashtags: [],
+        urls: [url],
+        mentions: [],
+        media: [],
+        client: outlet.client,
+        source: 'share-button',
+      };
+      this.schedule(outlet, t0 - rng.int(1, 20) * MIN, () => own);
       const n = Math.round(h.shareButtonShare * this.pop.byLang.en.length * rng.lognormal(1, 0.7));
-      for (let i = 0; i < n; i++) {
-        const a = this.pickOrganic(rng, 'en');
+      for (const a of this.distinct(rng, 'en', this.pop.pickers.en, n)) {
         this.schedule(a, t0 + rng.exponential(3 * HOUR), () => ({
           kind: 'post',
           text,
@@ -515,7 +604,7 @@ export class Engine {
             urls: [url],
             mentions: [],
             media: [],
-            client: rng.pick(AUTOMATION_CLIENTS.slice(0, 1)),
+            client: a.client,
             source: `syndication:${site}`,
           }));
         }
@@ -525,12 +614,16 @@ export class Engine {
 
   /** An open campaign: an organiser asks members to post a toolkit text at noon; they do, in the hour. */
   private campaign(rng: Rng, d: number, id: string): void {
-    const members = rng.sample(
-      this.pop.byLang.en,
-      Math.round(this.c.hardNegatives.campaignShare * this.pop.byLang.en.length) + 1,
-    );
-    const organiser = members.shift();
+    // The organiser is an ordinary account (not an influencer or a journalist whose role it would take).
+    const organiser = rng.pick(this.pop.byLang.en.filter((a) => a.role === 'regular'));
     if (!organiser) return;
+    const members = rng
+      .sample(
+        this.pop.byLang.en,
+        Math.round(this.c.hardNegatives.campaignShare * this.pop.byLang.en.length) + 1,
+      )
+      .filter((a) => a !== organiser)
+      .slice(0, Math.round(this.c.hardNegatives.campaignShare * this.pop.byLang.en.length));
     organiser.role = 'organiser';
     organiser.group = id;
     const tag = `${rng.pick(['FairPay', 'SafeStaffing', 'CleanAir', 'SaveOur'])}${rng.pick(['Now', 'Today', 'Together', 'Parks'])}`;
@@ -589,14 +682,27 @@ export class Engine {
     }
   }
 
+  /** A local hour outside the shift, from the human daily rhythm (posting from home in the evening). */
+  private offShiftHour(rng: Rng, op: OperationState): number {
+    const [s0, s1] = op.config.shift;
+    for (let i = 0; i < 50; i++) {
+      const h = this.hours.draw(rng) + rng.next();
+      if (h < s0 || h >= s1) return h;
+    }
+    return this.shiftHour(rng, op);
+  }
+
   private operationDay(rng: Rng, d: number, op: OperationState): void {
     const o = op.config;
-    if (!o.workdays.includes(this.localWeekday(d, o.operatorOffsetMinutes))) return;
+    // Local day d is the calendar date start + d whatever the clock (at UTC+14 the old "UTC weekday
+    // of local noon" was the day before).
+    if (!o.workdays.includes(weekdayOf(this.start, d))) return;
     const camouflage = (a: SimAccount, mean: number) => {
       const n = rng.poisson(mean);
       for (let i = 0; i < n; i++) {
         const r = rng.fork(`${a.idx}.${i}`);
-        this.schedule(a, this.at(d, this.shiftHour(rng, op), o.operatorOffsetMinutes), () =>
+        const hour = rng.chance(o.offShiftShare) ? this.offShiftHour(rng, op) : this.shiftHour(rng, op);
+        this.schedule(a, this.at(d, hour, o.operatorOffsetMinutes), () =>
           r.chance(0.6)
             ? (this.repostOf(this.target(r, a.lang, 0.9), a.client, `${o.id}:camouflage`) ?? null)
             : { ...this.original(r, a), source: `${o.id}:camouflage` },
@@ -604,7 +710,7 @@ export class Engine {
       }
     };
     for (const a of op.active) camouflage(a, o.camouflagePerDay);
-    for (const a of op.sleepers) camouflage(a, 0.1);
+    for (const a of op.sleepers) camouflage(a, SLEEPER_CAMOUFLAGE);
     const orders = rng.poisson(o.ordersPerDay);
     const weights = Object.entries(o.tactics) as [Tactic, number][];
     for (let k = 0; k < orders; k++) {
@@ -680,10 +786,10 @@ export class Engine {
       }
       case 'copy-paste': {
         const base = `${message()} #${hashtag}`;
-        const extra = rng.pick(op.hashtags);
+        const extra = rng.pick(op.hashtags.filter((t) => t !== hashtag));
         each((a, r) => {
           const text = editCopy(r, base, lang, o.maxEdits, extra);
-          const tags = [...text.matchAll(/#([\p{L}\p{N}_]+)/gu)].map((m) => m[1]!);
+          const tags = [...new Set([...text.matchAll(/#([\p{L}\p{N}_]+)/gu)].map((m) => m[1]!))];
           return {
             kind: 'post',
             text,

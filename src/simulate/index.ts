@@ -43,7 +43,8 @@ export interface OperationTruth {
   persona: string;
   accounts: number;
   sleepers: number;
-  creation_batches: { date: string; count: number }[];
+  /** Operators' local date, UTC time the first account was made, accounts of the batch in the corpus. */
+  creation_batches: { date: string; start: string; count: number }[];
   handle_template: string;
   hashtags: string[];
   sites: string[];
@@ -83,13 +84,22 @@ export function simulate(options: SimulateOptions): SimulationResult {
   const population = buildPopulation(config, rng.fork('population'));
   const writer: CorpusWriter = makeWriter(dir, options.gzip ?? false);
   const postsBy = new Map<SimAccount, number>();
+  const bySourceCount = new Map<string, number>();
+  const operationIds = new Set(config.operations.map((o) => o.id));
   const truthLines: string[] = options.postTruth ? ['post_id,account_id,source\n'] : [];
   let posts = 0;
   let lastDay = -1;
   const start = Date.parse(`${config.start}T00:00:00Z`);
   const engine = new Engine(config, population, rng.fork('engine'), (post) => {
-    writer.write(post);
+    // Count only what the format wrote: CooRTweet files hold reposts only, and the truth files listed
+    // accounts (and counted posts) that the corpus does not contain.
+    if (!writer.write(post)) return;
     posts++;
+    // Tally by process: organic, cascade, news, petition, campaign, syndication, share-button, op1:copy-paste, ...
+    // (by operation id, not an "op" prefix: an operation named "solo" was tallied as one source).
+    const parts = post.source.split(':');
+    const key = operationIds.has(parts[0]!) ? `${parts[0]}:${parts[1]}` : parts[0]!;
+    bySourceCount.set(key, (bySourceCount.get(key) ?? 0) + 1);
     postsBy.set(post.account, (postsBy.get(post.account) ?? 0) + 1);
     if (options.postTruth) {
       const id = writer.postId(post);
@@ -137,7 +147,9 @@ export function simulate(options: SimulateOptions): SimulationResult {
     return {
       id: o.id,
       name: o.name,
-      tactics: Object.keys(o.tactics),
+      tactics: Object.entries(o.tactics)
+        .filter(([, w]) => (w ?? 0) > 0)
+        .map(([t]) => t),
       operator_zone: o.operatorZone,
       operator_utc_offset_minutes: o.operatorOffsetMinutes,
       workdays: o.workdays,
@@ -147,7 +159,11 @@ export function simulate(options: SimulateOptions): SimulationResult {
       persona: o.persona,
       accounts: op.accounts.filter((a) => postsBy.has(a)).length,
       sleepers: op.sleepers.filter((a) => postsBy.has(a)).length,
-      creation_batches: op.batches,
+      creation_batches: op.batches.map((b, i) => ({
+        date: b.date,
+        start: new Date(b.start).toISOString(),
+        count: op.accounts.filter((a) => a.batch === i && postsBy.has(a)).length,
+      })),
       handle_template: o.handleTemplate,
       hashtags: op.hashtags,
       sites: op.sites,
@@ -155,7 +171,7 @@ export function simulate(options: SimulateOptions): SimulationResult {
       orders: engine.orders.filter((r) => r.operation === o.id).length,
     };
   });
-  const bySource = Object.fromEntries([...engine.bySource].sort((a, b) => b[1] - a[1]));
+  const bySource = Object.fromEntries([...bySourceCount].sort((a, b) => b[1] - a[1]));
   const truthFile = join(dir, 'ground_truth.json');
   const truth = {
     generator: `lockstep ${VERSION} simulate`,

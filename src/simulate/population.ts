@@ -4,6 +4,7 @@
  * organiser) and the planted operations' accounts (created in batches during the operators' office
  * hours, with templated handles and bios and personas that claim to live elsewhere).
  */
+import { UsageError } from '../core/errors.js';
 import {
   LANGS,
   type Lang,
@@ -11,6 +12,7 @@ import {
   operationSize,
   type Persona,
   type SimulationConfig,
+  type Tactic,
 } from './config.js';
 import {
   BIO_PARTS,
@@ -43,7 +45,8 @@ export interface OperationState {
   sleepers: SimAccount[];
   hashtags: string[];
   sites: string[];
-  batches: { date: string; count: number }[];
+  /** Creation batches: the operators' local date, the UTC time the first account was made. */
+  batches: { date: string; start: number }[];
 }
 
 export interface Population {
@@ -52,6 +55,11 @@ export interface Population {
   byLang: Record<Lang, SimAccount[]>;
   /** Activity-weighted draws of organic accounts per language. */
   pickers: Record<Lang, Alias>;
+  /**
+   * Draws for viral retweeters: weights grow with the square root of activity, because a viral post
+   * reaches occasional users too (retweeting it only needs being online), not only the heavy posters.
+   */
+  viralPickers: Record<Lang, Alias>;
   influencers: Record<Lang, SimAccount[]>;
   journalists: Record<Lang, SimAccount[]>;
   outlets: SimAccount[];
@@ -64,38 +72,134 @@ function snowflake(rng: Rng, time: number): string {
   return ((BigInt(Math.floor(time - SNOWFLAKE_EPOCH)) << 22n) | BigInt(rng.int(0, 4_194_303))).toString();
 }
 
-/** Expected posts an organic account adds through events (cascades, news, petitions, campaigns). */
+/** Camouflage posts a sleeper writes per working day. */
+export const SLEEPER_CAMOUFLAGE = 0.1;
+/** Log-scale sigma of viral cascade sizes around `cascadeShare` (a heavy tail: a few go very big). */
+export const CASCADE_SIGMA = 1;
+/** Posts a month per news outlet, and per account of a syndicated outlet, at 1M posts (scaled by sqrt). */
+const OUTLET_MONTHLY = 200;
+const SYNDICATED_DAILY = 14;
+
+/** Days off of an organic account: Friday in Iran and the Gulf (and Saturday there), else the weekend. */
+export function isDayOff(persona: Persona, weekday: number): boolean {
+  return persona === 'iran'
+    ? weekday === 5
+    : persona === 'gulf'
+      ? weekday === 5 || weekday === 6
+      : weekday === 0 || weekday === 6;
+}
+
+/** Local weekday of day d of the month (the month starts at UTC midnight of `start`). */
+export function weekdayOf(start: number, d: number): number {
+  return new Date(start + d * DAY).getUTCDay();
+}
+
+const langShares = (c: SimulationConfig): Record<Lang, number> => {
+  const total = LANGS.reduce((s, l) => s + (c.organic.languages[l] ?? 0), 0);
+  return Object.fromEntries(LANGS.map((l) => [l, (c.organic.languages[l] ?? 0) / total])) as Record<
+    Lang,
+    number
+  >;
+};
+
+/**
+ * Expected posts an organic account adds through events. A cascade, news event or petition happens
+ * in one language (chosen with the language shares p) and reaches a share of that language's
+ * accounts, so per account it adds share x sum(p^2) posts, not share: counting it as `share` (as
+ * before) overestimated events threefold and left corpora ~5% short of `posts`.
+ */
 function eventPostsPerAccount(c: SimulationConfig): number {
   const h = c.hardNegatives;
-  const en = c.organic.languages.en / Object.values(c.organic.languages).reduce((a, b) => a + b, 0);
+  const p = langShares(c);
+  const concentration = LANGS.reduce((s, l) => s + p[l] ** 2, 0);
   return (
-    h.cascadesPerDay * c.days * h.cascadeShare * Math.exp(0.32) +
-    h.newsEvents * h.newsShare +
-    h.petitions * h.petitionShare +
-    h.campaigns * h.campaignShare * 1.4 +
-    en * h.shareButtonArticles * c.days * h.shareButtonShare * Math.exp(0.245)
+    h.cascadesPerDay * c.days * h.cascadeShare * Math.exp(CASCADE_SIGMA ** 2 / 2) * concentration +
+    h.newsEvents * h.newsShare * concentration +
+    h.petitions * h.petitionShare * concentration +
+    h.campaigns * h.campaignShare * p.en +
+    p.en * h.shareButtonArticles * c.days * h.shareButtonShare * Math.exp(0.245)
   );
 }
 
-/** Expected posts of one operation account in the month. */
-function operationPostsPerAccount(o: OperationConfig, days: number): number {
-  const workdays = (days * o.workdays.length) / 7;
+/** Posts of events that do not grow with the organic population (origins, outlets' own posts). */
+function fixedEventPosts(c: SimulationConfig): number {
+  const h = c.hardNegatives;
+  const scale = Math.sqrt(c.posts / 1_000_000);
+  return (
+    h.cascadesPerDay * c.days +
+    h.newsEvents * 4 +
+    h.campaigns * 2 +
+    h.shareButtonArticles * c.days +
+    h.syndicatedOutlets * 3 * SYNDICATED_DAILY * c.days * scale +
+    NEWS_SITES.length * OUTLET_MONTHLY * Math.exp(0.045) * (c.days / 30) * scale
+  );
+}
+
+/** Working days of an operation in the month (its operators' local calendar). */
+export function workdaysIn(c: SimulationConfig, o: OperationConfig): number {
+  const start = Date.parse(`${c.start}T00:00:00Z`);
+  let n = 0;
+  for (let d = 0; d < c.days; d++) if (o.workdays.includes(weekdayOf(start, d))) n++;
+  return n;
+}
+
+/** Expected posts of an operation in the month. */
+function operationPosts(c: SimulationConfig, o: OperationConfig, size: number): number {
+  const workdays = workdaysIn(c, o);
   const active = workdays * (o.ordersPerDay * o.participation + o.camouflagePerDay);
-  const sleeper = workdays * (o.ordersPerDay * o.sleeperJoin + 0.1);
-  return (1 - o.sleeperShare) * active + o.sleeperShare * sleeper;
+  const sleeper = workdays * (o.ordersPerDay * o.sleeperJoin + SLEEPER_CAMOUFLAGE);
+  const perAccount = (1 - o.sleeperShare) * active + o.sleeperShare * sleeper;
+  // Retweet rings and link laundering add a seed post per order, reply swarms the journalist's post.
+  const weights = Object.entries(o.tactics) as [Tactic, number][];
+  const total = weights.reduce((s, [, w]) => s + w, 0);
+  const seeded = weights.reduce((s, [t, w]) => s + (t === 'copy-paste' || t === 'hashtag-order' ? 0 : w), 0);
+  return size * perAccount + workdays * o.ordersPerDay * (seeded / total);
 }
 
-export function planSizes(c: SimulationConfig): { organic: number; operation: Map<string, number> } {
+/** Operations write at most this share of a corpus (small corpora shrink them below 8 accounts). */
+const MAX_OPERATION_SHARE = 0.4;
+
+/** Posts left for organic accounts' routine and events once operations and fixed events are planned. */
+function organicBudget(c: SimulationConfig): { budget: number; operation: Map<string, number> } {
   const operation = new Map(c.operations.map((o) => [o.id, operationSize(c, o)]));
-  let opPosts = 0;
-  for (const o of c.operations) opPosts += operation.get(o.id)! * operationPostsPerAccount(o, c.days);
-  const syndication = c.hardNegatives.syndicatedOutlets * 3 * 14 * c.days * Math.sqrt(c.posts / 1_000_000);
+  const opPosts = () => c.operations.reduce((s, o) => s + operationPosts(c, o, operation.get(o.id)!), 0);
+  // Operations keep at least 8 accounts each, so in a small corpus they would crowd out organic
+  // activity (and the corpus would be twice the posts asked for): shrink them to fit, down to 2.
+  const planned = opPosts();
+  if (planned > MAX_OPERATION_SHARE * c.posts) {
+    const factor = (MAX_OPERATION_SHARE * c.posts) / planned;
+    for (const [id, size] of operation) operation.set(id, Math.max(2, Math.round(size * factor)));
+  }
+  return { budget: c.posts - opPosts() - fixedEventPosts(c), operation };
+}
+
+/** Fewest organic accounts: enough for every language to have influencers, journalists and a crowd. */
+const MIN_ORGANIC = 200;
+
+export function planSizes(c: SimulationConfig): {
+  organic: number;
+  operation: Map<string, number>;
+  /** Expected routine posts of all organic accounts together (their `monthly` is scaled to it). */
+  routine: number;
+} {
   const meanMonthly = c.organic.postsMedian * Math.exp(c.organic.postsSigma ** 2 / 2) * (c.days / 30);
-  const organic = Math.max(
-    200,
-    Math.round((c.posts - opPosts - syndication) / (meanMonthly + eventPostsPerAccount(c))),
-  );
-  return { organic, operation };
+  const plan = (posts: number) => {
+    const { budget, operation } = organicBudget({ ...c, posts });
+    const organic = Math.round(budget / (meanMonthly + eventPostsPerAccount(c)));
+    return { operation, organic, fits: budget >= 0.3 * posts && organic >= MIN_ORGANIC };
+  };
+  const { organic, operation, fits } = plan(c.posts);
+  // Too few posts for the operations, the fixed events (cascade origins, outlets' and syndicated
+  // feeds' posts) and a minimal organic population: say so instead of writing far more posts than
+  // asked for (a 5k-post corpus used to come out at 14k).
+  if (!fits) {
+    let need = Math.ceil(c.posts / 1000) * 1000;
+    while (need < 1e9 && !plan(need).fits) need += 1000;
+    throw new UsageError(
+      `invalid simulation setting \`posts\`: expecting at least ${need.toLocaleString('en-US')} with these operations and hard negatives, or fewer of them`,
+    );
+  }
+  return { organic, operation, routine: organic * meanMonthly };
 }
 
 function pickWeighted<T>(rng: Rng, items: [T, number][]): T {
@@ -119,13 +223,29 @@ const ORGANIC_HANDLES = [
   '{word}_{first}d',
 ];
 
+/** Days of the month weighted by an account's activity (days off count `weekendFactor`). */
+function activeDays(c: SimulationConfig, start: number, a: SimAccount): number {
+  let n = 0;
+  for (let wd = 0; wd < 7; wd++) {
+    let days = 0;
+    for (let d = wd; d < c.days; d += 7) days++;
+    n += days * (isDayOff(a.persona, weekdayOf(start, wd)) ? a.weekendFactor : 1);
+  }
+  return n;
+}
+
 export function buildPopulation(c: SimulationConfig, rng: Rng): Population {
   const start = Date.parse(`${c.start}T00:00:00Z`);
   const sizes = planSizes(c);
   const accounts: SimAccount[] = [];
   const handles = new Set<string>();
-  const uniqueHandle = (h: string) => {
-    let handle = h.replace(/[^A-Za-z0-9_]/g, '').slice(0, 15) || `user${rng.int(1000, 9999)}`;
+  // A taken handle is drawn again from its template (an operation's handles keep their pattern), and
+  // only after 20 tries gets a numeric suffix.
+  const uniqueHandle = (make: () => string) => {
+    const clean = (h: string) => h.replace(/[^A-Za-z0-9_]/g, '').slice(0, 15);
+    let handle = clean(make());
+    for (let i = 0; i < 20 && (!handle || handles.has(handle.toLowerCase())); i++) handle = clean(make());
+    if (!handle) handle = `user${rng.int(1000, 9999)}`;
     while (handles.has(handle.toLowerCase())) handle = `${handle.slice(0, 11)}${rng.int(10, 9999)}`;
     handles.add(handle.toLowerCase());
     return handle;
@@ -155,7 +275,7 @@ export function buildPopulation(c: SimulationConfig, rng: Rng): Population {
     const a: SimAccount = {
       idx: accounts.length,
       id: snowflake(rng, created),
-      handle: uniqueHandle(fillHandle(rng, rng.pick(ORGANIC_HANDLES), first, last)),
+      handle: uniqueHandle(() => fillHandle(rng, rng.pick(ORGANIC_HANDLES), first, last)),
       name,
       bio,
       location: rng.chance(0.35)
@@ -221,12 +341,13 @@ export function buildPopulation(c: SimulationConfig, rng: Rng): Population {
   const outlets: SimAccount[] = [];
   for (const site of NEWS_SITES) {
     const a = organic('outlet', 'en');
-    a.handle = uniqueHandle(site.split('.')[0]!);
+    a.handle = uniqueHandle(() => site.split('.')[0]!);
     a.name = site.split('.')[0]!.replace(/^\w/, (x) => x.toUpperCase());
     a.url = `https://${site}`;
     a.followers = Math.round(rng.lognormal(300_000, 0.8));
     a.verified = true;
-    a.monthly = rng.lognormal(200, 0.3);
+    // Outlets post their own articles every day (scaled like the syndicated feeds).
+    a.monthly = rng.lognormal(OUTLET_MONTHLY, 0.3) * (c.days / 30) * Math.sqrt(c.posts / 1_000_000);
     a.repostShare = 0;
     a.client = 'SocialFlow';
     outlets.push(a);
@@ -238,7 +359,7 @@ export function buildPopulation(c: SimulationConfig, rng: Rng): Population {
     const group: SimAccount[] = [];
     for (const suffix of ['news', 'world', 'live']) {
       const a = organic('syndicated', 'en');
-      a.handle = uniqueHandle(`${base.slice(0, 9)}_${suffix}`);
+      a.handle = uniqueHandle(() => `${base.slice(0, 9)}_${suffix}`);
       a.name = `${base} ${suffix}`;
       a.url = `https://${site}`;
       a.monthly = 0;
@@ -250,10 +371,20 @@ export function buildPopulation(c: SimulationConfig, rng: Rng): Population {
   }
 
   const all = accounts.filter((a) => a.role !== 'outlet' && a.role !== 'syndicated');
+  // The routine volume is planned from the mean of the activity distribution, but a heavy tail makes
+  // the sum over a few thousand accounts swing by +/-10% (and influencers and journalists are boosted):
+  // scale every account's expected routine so the total meets the plan, keeping who is busy.
+  let expected = 0;
+  for (const a of all) expected += (a.monthly / c.days) * activeDays(c, start, a);
+  if (expected > 0) for (const a of all) a.monthly *= sizes.routine / expected;
   const pickers = {} as Record<Lang, Alias>;
+  const viralPickers = {} as Record<Lang, Alias>;
   for (const lang of LANGS) {
     byLang[lang] = all.filter((a) => a.lang === lang);
     pickers[lang] = new Alias(byLang[lang].length ? byLang[lang].map((a) => a.monthly + 1) : [1]);
+    viralPickers[lang] = new Alias(
+      byLang[lang].length ? byLang[lang].map((a) => Math.sqrt(a.monthly + 1)) : [1],
+    );
   }
 
   const operations = c.operations.map((o, i) =>
@@ -264,6 +395,7 @@ export function buildPopulation(c: SimulationConfig, rng: Rng): Population {
     organic: all,
     byLang,
     pickers,
+    viralPickers,
     influencers,
     journalists,
     outlets,
@@ -278,26 +410,32 @@ function buildOperation(
   size: number,
   rng: Rng,
   accounts: SimAccount[],
-  uniqueHandle: (h: string) => string,
+  uniqueHandle: (make: () => string) => string,
   start: number,
 ): OperationState {
-  // Creation batches: days between 200 and 20 days before the month, accounts made one after another
-  // from the start of the operators' shift.
-  const batchDays = Array.from(
-    { length: Math.max(1, o.creationBatches) },
-    () => start - DAY * rng.int(20, 200),
-  ).sort((a, b) => a - b);
+  // Creation batches: distinct working days between 200 and 20 days before the month; in each, the
+  // accounts are made one after another from the start of the operators' shift. The mean gap shrinks
+  // for big batches so a batch fits in the shift (a fixed 4-minute gap made a 1M-post corpus's
+  // batches run ~9 hours, into the operators' night).
+  const candidates: number[] = [];
+  for (let back = 20; back <= 200; back++) {
+    const day = start - DAY * back;
+    if (o.workdays.includes(new Date(day).getUTCDay())) candidates.push(day);
+  }
+  const batchDays = rng.sample(candidates, Math.max(1, o.creationBatches)).sort((a, b) => a - b);
   const batchOf = Array.from({ length: size }, () => rng.int(0, batchDays.length - 1)).sort((a, b) => a - b);
   const counts = new Map<number, number>();
+  for (const b of batchOf) counts.set(b, (counts.get(b) ?? 0) + 1);
+  const shiftMinutes = (o.shift[1] - o.shift[0]) * 60;
+  const batchStart = (b: number) => batchDays[b]! + (o.shift[0] * 60 - o.operatorOffsetMinutes) * 60_000;
   const cursor = new Map<number, number>();
   const ops: SimAccount[] = [];
   const nCore = Math.max(1, Math.round(size * o.coreShare));
   const nSleep = Math.round(size * o.sleeperShare);
   for (let i = 0; i < size; i++) {
     const batch = batchOf[i]!;
-    counts.set(batch, (counts.get(batch) ?? 0) + 1);
-    const shiftStart = batchDays[batch]! + (o.shift[0] * 60 - o.operatorOffsetMinutes) * 60_000;
-    const created = (cursor.get(batch) ?? shiftStart) + rng.exponential(4 * 60_000);
+    const gap = Math.min(4, (0.7 * shiftMinutes) / counts.get(batch)!) * 60_000;
+    const created = (cursor.get(batch) ?? batchStart(batch)) + rng.exponential(gap);
     cursor.set(batch, created);
     const first = rng.pick(FIRST[o.persona]);
     const last = rng.pick(LAST[o.persona]);
@@ -311,7 +449,7 @@ function buildOperation(
     const a: SimAccount = {
       idx: accounts.length,
       id: snowflake(rng, created),
-      handle: uniqueHandle(fillHandle(rng, o.handleTemplate, first, last)),
+      handle: uniqueHandle(() => fillHandle(rng, o.handleTemplate, first, last)),
       name: `${first} ${last}`,
       bio,
       location: rng.pick(PLACES[o.persona]),
@@ -361,7 +499,7 @@ function buildOperation(
     ],
     batches: batchDays.map((d, i) => ({
       date: new Date(d).toISOString().slice(0, 10),
-      count: counts.get(i) ?? 0,
+      start: batchStart(i),
     })),
   };
 }

@@ -48,7 +48,8 @@ export interface CorpusWriter {
   accountId(a: SimAccount): string;
   /** The post id this format's ingest will store (null when the format has no ids). */
   postId(p: SimPost): string | null;
-  write(p: SimPost): void;
+  /** Writes a post; false when the format has no row for it (CooRTweet's file holds only reposts). */
+  write(p: SimPost): boolean;
   close(): void;
 }
 
@@ -126,6 +127,7 @@ function ioArchive(dir: string, gzip: boolean): CorpusWriter {
           '',
         ]),
       );
+      return true;
     },
     close: () => out.close(),
   };
@@ -163,6 +165,7 @@ function ira(dir: string, gzip: boolean): CorpusWriter {
           p.text,
         ]),
       );
+      return true;
     },
     close: () => out.close(),
   };
@@ -253,6 +256,7 @@ function xapi(dir: string, gzip: boolean): CorpusWriter {
     write(p) {
       page.push(p);
       if (page.length === 100) flush();
+      return true;
     },
     close() {
       flush();
@@ -302,6 +306,7 @@ function telegram(dir: string, gzip: boolean): CorpusWriter {
         ? [{ type: 'plain', text: body }].concat(entities)
         : [{ type: 'plain', text: body }];
       out.write(`${id === 1 ? '' : ',\n'}  ${JSON.stringify(message)}`);
+      return true;
     },
     close() {
       out.write('\n ]\n}\n');
@@ -378,11 +383,11 @@ function bluesky(dir: string, gzip: boolean): CorpusWriter {
             createdAt: isoMs(p.time),
           }),
         );
-        return;
+        return true;
       }
       const uri = `at://${did(a)}/app.bsky.feed.post/${rkey}`;
       uris.set(p, uri);
-      const text = p.kind === 'repost' ? p.text : p.text;
+      const text = p.text;
       const facets: unknown[] = [];
       for (const u of p.urls) {
         const r = byteRange(text, u);
@@ -427,6 +432,7 @@ function bluesky(dir: string, gzip: boolean): CorpusWriter {
           })),
         };
       out.write(commit(a, p.time, 'app.bsky.feed.post', rkey, record));
+      return true;
     },
     close: () => out.close(),
   };
@@ -441,8 +447,9 @@ function coortweet(dir: string, gzip: boolean): CorpusWriter {
     accountId: (a) => a.id,
     postId: (p) => (p.kind === 'repost' ? p.id : null),
     write(p) {
-      if (p.kind === 'repost' && p.ref)
-        out.write(`"${p.ref.id}","${p.account.id}","${p.id}",${Math.floor(p.time / 1000)}\n`);
+      if (p.kind !== 'repost' || !p.ref) return false;
+      out.write(`"${p.ref.id}","${p.account.id}","${p.id}",${Math.floor(p.time / 1000)}\n`);
+      return true;
     },
     close: () => out.close(),
   };
@@ -469,6 +476,7 @@ function cnt(dir: string, gzip: boolean): CorpusWriter {
           p.urls.join(' '),
         ]),
       );
+      return true;
     },
     close: () => out.close(),
   };
@@ -508,6 +516,7 @@ function germanElections(dir: string, gzip: boolean): CorpusWriter {
           }
         }
       }
+      return true;
     },
     close: () => out.close(),
   };

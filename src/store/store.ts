@@ -3,7 +3,7 @@
  * in the working directory). Opening it creates the schema, and marks ingests left `running` by a
  * killed process as `interrupted` (DuckDB's write-ahead log has already rolled their data back).
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { StoreError } from '../core/errors.js';
@@ -41,7 +41,14 @@ export class Store {
 
   static async open(path: string = DEFAULT_STORE, options: StoreOptions = {}): Promise<Store> {
     const full = resolve(path);
-    if (!options.readOnly) mkdirSync(dirname(full), { recursive: true });
+    refuseNonStore(full);
+    if (!options.readOnly) {
+      try {
+        mkdirSync(dirname(full), { recursive: true });
+      } catch (err) {
+        throw storeOpenError(full, err);
+      }
+    }
     const settings: Record<string, string> = {
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
@@ -106,8 +113,47 @@ export class Store {
   }
 }
 
+/**
+ * Refuses an existing file that is not a DuckDB database. DuckDB itself reports most such files, but
+ * opens a `.csv` or `.parquet` file as an in-memory database, where everything ingested would vanish.
+ */
+function refuseNonStore(path: string): void {
+  let size: number;
+  try {
+    const info = statSync(path);
+    if (info.isDirectory())
+      throw new StoreError(`${path} is a folder, not a Lockstep store; choose a file path with --db`);
+    size = info.size;
+  } catch (err) {
+    if (err instanceof StoreError) throw err;
+    return; // no file yet: a new store
+  }
+  if (size === 0) return;
+  const magic = Buffer.alloc(12);
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, magic, 0, 12, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return; // let DuckDB report what it cannot open
+  }
+  // A DuckDB file has an 8-byte checksum, then "DUCK".
+  if (magic.subarray(8, 12).toString('latin1') !== 'DUCK')
+    throw new StoreError(
+      `${path} is not a Lockstep store (not a DuckDB database); choose another path with --db`,
+    );
+}
+
 function storeOpenError(path: string, err: unknown): StoreError {
   const text = String((err as Error)?.message ?? err);
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOTDIR' || code === 'EEXIST' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return new StoreError(
+      `cannot create the folder for the store ${path} (${code}); choose another path with --db`,
+    );
   const lock = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(text);
   if (lock || /Could not set lock/.test(text)) {
     const who = lock ? ` (process ${lock[2]})` : '';

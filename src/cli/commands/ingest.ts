@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { FormatError, InputError } from '../../core/errors.js';
@@ -8,7 +9,7 @@ import { type IngestReport, ingestFile } from '../../ingest/pipeline.js';
 import { listRejects } from '../../store/status.js';
 import { Store } from '../../store/store.js';
 import { Progress } from '../progress.js';
-import { dbOption, interrupt, parseIntOption } from '../shared.js';
+import { dbOption, interrupt, parseIntOption, parsePositiveOption } from '../shared.js';
 import { ingestSummary, n, table } from '../text.js';
 
 export function registerIngest(program: Command): void {
@@ -34,7 +35,12 @@ export function registerIngest(program: Command): void {
     )
     .option('--encoding <label>', 'text encoding when not UTF-8 (windows-1252, latin1, utf-16le, ...)')
     .addOption(new Option('--object-kind <kind>', 'CooRTweet files: what object_id is').choices(OBJECT_KINDS))
-    .option('--max-field-mb <mb>', 'longest field accepted, in MiB (longer rows are rejected)', parseFloat, 1)
+    .option(
+      '--max-field-mb <mb>',
+      'longest field accepted, in MiB (longer rows are rejected)',
+      parsePositiveOption('--max-field-mb'),
+      1,
+    )
     .option('--json', 'print the ingest reports as JSON')
     .option('-q, --quiet', 'no progress display')
     .action(async (files, opts) => {
@@ -72,6 +78,12 @@ export function registerIngest(program: Command): void {
             if (!opts.json) console.log(ingestSummary(report));
           } catch (err) {
             progress.done();
+            // Some messages (a missing column) do not say which file they are about; the user must know.
+            if (
+              (err instanceof InputError || err instanceof FormatError) &&
+              !err.message.includes(basename(file))
+            )
+              err.message = `${file}: ${err.message}`;
             // A bad file does not stop the others; anything else (store, usage, Ctrl-C) does.
             if (!(err instanceof InputError || err instanceof FormatError) || files.length === 1) throw err;
             failures.push(file);

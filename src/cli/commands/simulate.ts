@@ -15,8 +15,10 @@ export function registerSimulate(program: Command): void {
     .addOption(
       new Option('--format <name>', 'export format to write').choices(writerFormats()).default('io-archive'),
     )
-    .option('--posts <n>', 'posts to generate (e.g. 100k, 1m)', parseIntOption('--posts'), 100_000)
-    .option('--seed <n>', 'random seed (same seed, same corpus)', parseIntOption('--seed'), 1)
+    // No commander defaults for --posts and --seed: a default would always override the `posts` and
+    // `seed` of a --config file. The simulator's own defaults (100k, 1) apply when neither says.
+    .option('--posts <n>', 'posts to generate, e.g. 100k, 1m (default: 100k)', parseIntOption('--posts'))
+    .option('--seed <n>', 'random seed; same seed, same corpus (default: 1)', parseIntOption('--seed'))
     .addOption(
       new Option(
         '--scenario <name>',
@@ -32,11 +34,18 @@ export function registerSimulate(program: Command): void {
     .action((opts) => {
       let config: Record<string, unknown> | undefined;
       if (opts.config) {
+        let parsed: unknown;
         try {
-          config = JSON.parse(readFileSync(opts.config, 'utf8')) as Record<string, unknown>;
+          parsed = JSON.parse(readFileSync(opts.config, 'utf8'));
         } catch (err) {
-          throw new UsageError(`cannot read the simulator config ${opts.config}: ${(err as Error).message}`);
+          const reason = (err as Error).message.split('\n')[0];
+          throw new UsageError(`cannot read the simulator config ${opts.config}: ${reason}`);
         }
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+          throw new UsageError(
+            `the simulator config ${opts.config} must be a JSON object of settings (see docs/simulator.md)`,
+          );
+        config = parsed as Record<string, unknown>;
       }
       const progress = new Progress(process.stderr, opts.quiet);
       const result = simulate({

@@ -3,8 +3,8 @@
  * `object_id, account_id, content_id, timestamp_share` (POSIX seconds), as produced by its
  * `prep_data` / `reshape_tweets` and shipped as `russian_coord_tweets`.
  *
- * CooRTweet treats every row as a share, even when a `content_id` repeats (the shipped data has 40
- * content ids with two objects and one exact duplicate row). To keep its semantics, a repeated
+ * CooRTweet treats every row as a share, even when a `content_id` repeats (the shipped data repeats
+ * 40 content ids: 39 with two objects, and one exact duplicate row). To keep its semantics, a repeated
  * content id is stored as a separate share `content_id#2` (with a counted warning) and the original
  * id kept in `extra.content_id`.
  *
@@ -39,20 +39,25 @@ export const coortweet: FormatAdapter = {
   timeResolution: 'second',
   sequential: true,
   detect(head) {
-    const cols = headerOf(head);
+    const cols = headerOf(head).map((c) => (c === 'id_user' ? 'account_id' : c));
     return ['object_id', 'account_id', 'content_id', 'timestamp_share'].every((c) => cols.includes(c))
       ? 1
       : 0;
   },
   csv(header, ctx) {
-    const ix = headerIndex(header, ['object_id', 'account_id', 'content_id', 'timestamp_share'], 'coortweet');
+    // `id_user` is an older name of `account_id` (some versions of CooRTweet's `prep_data` write
+    // it; its `detect_groups` renames it with a deprecation warning).
+    const names = header.some((h) => h.trim() === 'account_id')
+      ? header
+      : header.map((h) => (h.trim() === 'id_user' ? 'account_id' : h));
+    const ix = headerIndex(names, ['object_id', 'account_id', 'content_id', 'timestamp_share'], 'coortweet');
     const [object, account, content, time] = ['object_id', 'account_id', 'content_id', 'timestamp_share'].map(
       (c) => ix.get(c)!,
     ) as [number, number, number, number];
     const objectKind = (ctx.options.objectKind as ObjectKind | undefined) ?? 'post';
     if (!OBJECT_KINDS.includes(objectKind))
       throw new UsageError(`unknown --object-kind "${objectKind}"; use one of ${OBJECT_KINDS.join(', ')}`);
-    const extras = extraColumns(header, ['object_id', 'account_id', 'content_id', 'timestamp_share']);
+    const extras = extraColumns(names, ['object_id', 'account_id', 'content_id', 'timestamp_share']);
     const platform = ctx.platform ?? 'twitter';
     return (f, line, sink) => {
       const objectId = idOrNull(f[object]);

@@ -65,7 +65,7 @@ export interface ColumnMapping {
   platform?: string;
   columns: Partial<Record<MappableField, string>>;
   /** Source values meaning each kind, e.g. `{"repost": ["share", "RT"]}`; canonical names always work. */
-  kinds?: Partial<Record<PostKind, string[]>>;
+  kinds?: Partial<Record<PostKind, string[] | string>>;
   /** Separator of list cells in CSV (JSON arrays and `['a', 'b']` are always understood). Default `,`. */
   list_separator?: string;
   /** Time format of `created_at`: `auto` (default), `epoch_s`, `epoch_ms`. */
@@ -73,6 +73,8 @@ export interface ColumnMapping {
   /** Extract URLs, hashtags and mentions from the text when those columns are not mapped (default true). */
   entities_from_text?: boolean;
 }
+
+const TIME_FORMATS = ['auto', 'epoch_s', 'epoch_ms'];
 
 /** Reads and checks a mapping file (`--map`) merged with `--col field=column` flags. */
 export function loadMapping(
@@ -110,13 +112,33 @@ export function loadMapping(
     if (!m) throw new UsageError(`invalid --col "${c}"; write field=column, e.g. --col created_at=timestamp`);
     mapping.columns[m[1] as MappableField] = m[2]!;
   }
-  for (const field of Object.keys(mapping.columns)) {
+  for (const [field, column] of Object.entries(mapping.columns)) {
     if (!(MAPPABLE_FIELDS as readonly string[]).includes(field)) {
       throw new UsageError(
         `unknown field "${field}" in the column mapping; fields are ${MAPPABLE_FIELDS.join(', ')}`,
       );
     }
+    if (typeof column !== 'string' || column.trim() === '')
+      throw new UsageError(`the column mapping gives ${field} no column name (write "${field}": "column")`);
   }
+  // The optional settings are checked here too, so a typo fails at once instead of being ignored.
+  for (const [kind, values] of Object.entries(mapping.kinds ?? {})) {
+    if (!(POST_KINDS as readonly string[]).includes(kind))
+      throw new UsageError(
+        `unknown kind "${kind}" in the mapping's "kinds"; kinds are ${POST_KINDS.join(', ')}`,
+      );
+    if (!Array.isArray(values) && typeof values !== 'string')
+      throw new UsageError(`"kinds": "${kind}" must be a list of source values, e.g. ["share", "RT"]`);
+  }
+  if (mapping.time_format !== undefined && !TIME_FORMATS.includes(mapping.time_format))
+    throw new UsageError(
+      `unknown time_format "${mapping.time_format}"; use ${TIME_FORMATS.join(', ')} (auto reads ISO 8601 and epoch numbers)`,
+    );
+  if (
+    mapping.list_separator !== undefined &&
+    (typeof mapping.list_separator !== 'string' || mapping.list_separator === '')
+  )
+    throw new UsageError('list_separator must be a non-empty string, e.g. "," or "|"');
   for (const required of ['account_id', 'created_at'] as const) {
     if (!mapping.columns[required])
       throw new UsageError(`the column mapping must name a column for ${required}`);
@@ -172,7 +194,8 @@ function makeMapper(mapping: ColumnMapping, ctx: FormatContext) {
   const kindOf = new Map<string, PostKind>();
   for (const k of POST_KINDS) kindOf.set(k, k);
   for (const [kind, values] of Object.entries(mapping.kinds ?? {}))
-    for (const v of values ?? []) kindOf.set(String(v).toLowerCase(), kind as PostKind);
+    for (const v of Array.isArray(values) ? values : [values])
+      if (v !== undefined && v !== null) kindOf.set(String(v).toLowerCase(), kind as PostKind);
   const fromText = mapping.entities_from_text !== false;
   return (
     get: (field: MappableField) => unknown,
@@ -256,6 +279,24 @@ function makeMapper(mapping: ColumnMapping, ctx: FormatContext) {
   };
 }
 
+/**
+ * The parts of a JSON record no mapped path reads, for `extra`: a key that is mapped whole is left
+ * out; of an object mapped only in part (`author.id`), the other keys are kept (`author.name`).
+ */
+function unmapped(value: Record<string, unknown>, paths: string[]): Record<string, unknown> | null {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v === null || v === undefined || paths.includes(k)) continue;
+    const inner = paths.filter((p) => p.startsWith(`${k}.`)).map((p) => p.slice(k.length + 1));
+    if (inner.length === 0) out[k] = v;
+    else if (typeof v === 'object' && !Array.isArray(v)) {
+      const rest = unmapped(v as Record<string, unknown>, inner);
+      if (rest) out[k] = rest;
+    }
+  }
+  return Object.keys(out).length ? out : null;
+}
+
 function mappingOf(ctx: FormatContext): ColumnMapping {
   const mapping = ctx.options.mapping as ColumnMapping | undefined;
   if (!mapping)
@@ -290,6 +331,16 @@ export const generic: FormatAdapter = {
     }
     return 'csv';
   },
+  delimiter(source) {
+    // The separator the header line uses most, outside quotes: comma, semicolon, tab or pipe.
+    const first = source.head
+      .replace(/^\ufeff/, '')
+      .split(/\r?\n/, 1)[0]!
+      .replace(/"[^"]*"/g, '');
+    const counts = [',', ';', '\t', '|'].map((d) => [d, first.split(d).length - 1] as const);
+    const best = counts.reduce((a, b) => (b[1] > a[1] ? b : a));
+    return best[1] > 0 ? best[0] : ',';
+  },
   csv(header, ctx) {
     const mapping = mappingOf(ctx);
     const index = new Map(header.map((h, i) => [h.trim().replace(/^\ufeff/, ''), i] as [string, number]));
@@ -319,22 +370,27 @@ export const generic: FormatAdapter = {
   },
   value(ctx) {
     const mapping = mappingOf(ctx);
-    const used = new Set(Object.values(mapping.columns).map((p) => p!.split('.')[0]!));
+    const paths = Object.values(mapping.columns) as string[];
     const map = makeMapper(mapping, ctx);
+    // Every Parquet row has every column, so a mapped column missing from the first row is missing
+    // from the file (JSON records may omit keys, so there a missing path is just an empty field).
+    let checkColumns = this.framing === 'parquet';
     return (value, line, sink) => {
       if (!value || typeof value !== 'object' || Array.isArray(value))
         throw new RowError('not a JSON object');
+      if (checkColumns) {
+        checkColumns = false;
+        const missing = paths.filter((p) => !(p.split('.')[0]! in value));
+        if (missing.length)
+          throw new FormatError(
+            `the mapping names column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} that the file does not have (it has: ${Object.keys(value).slice(0, 12).join(', ')})`,
+          );
+      }
       const get = (field: MappableField) => {
         const path = mapping.columns[field];
         return path ? (pathValue(value, path) ?? null) : null;
       };
-      const extra = () => {
-        const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(value as Record<string, unknown>))
-          if (!used.has(k) && v !== null && v !== undefined) out[k] = v;
-        return Object.keys(out).length ? out : null;
-      };
-      map(get, extra, line, sink);
+      map(get, () => unmapped(value as Record<string, unknown>, paths), line, sink);
     };
   },
 };

@@ -9,7 +9,7 @@
  * post_id (`NA`) are keyed by account and time.
  */
 import type { RawPost } from '../../core/types.js';
-import { headerIndex, headerOf, idOrNull, timeOf } from './fields.js';
+import { extraColumns, headerIndex, headerOf, idOrNull, timeOf } from './fields.js';
 import { type FormatAdapter, RowError } from './types.js';
 
 const COLUMNS = ['account_id', 'post_id', 'url_id', 'hashtag_id', 'domain_id', 'phash_id', 'timestamp'];
@@ -31,18 +31,21 @@ export const germanElections: FormatAdapter = {
     const at = (c: string) => ix.get(c) ?? -1;
     const [account, post, url, tag, domain, phash, time] = COLUMNS.map(at) as number[];
     const id = (f: string[], i: number) => (i >= 0 ? idOrNull(f[i]) : null);
+    // Columns beyond the seven (none in CooRTweet's file) are kept in `extra`, as in the other formats.
+    const extras = extraColumns(header, COLUMNS);
     return (f, line, sink) => {
       const accountId = id(f, account!);
       if (!accountId) throw new RowError('empty account_id');
       const createdAt = timeOf(f[time!], 'timestamp', ctx.zone, line, sink);
-      const platform =
-        ctx.platform ??
-        (accountId.startsWith('tw_') ? 'twitter' : accountId.startsWith('fb_') ? 'facebook' : 'facebook');
+      // `tw_` accounts are Twitter's; `fb_` (and anything else) Facebook's, the format's default.
+      const platform = ctx.platform ?? (accountId.startsWith('tw_') ? 'twitter' : 'facebook');
       const postId = id(f, post!) ?? `na:${accountId}:${Math.round(createdAt / 1000)}`;
       const u = id(f, url!);
       const h = id(f, tag!);
       const d = id(f, domain!);
       const p = id(f, phash!);
+      const extra: Record<string, unknown> = {};
+      for (const [name, i] of extras) if (f[i]) extra[name] = f[i];
       const raw: RawPost = {
         platform,
         postId,
@@ -53,6 +56,7 @@ export const germanElections: FormatAdapter = {
         hashtags: h ? [`hashtag_${h}`] : [],
         domains: d ? [`domain_${d}`] : [],
         media: p ? [`phash_${p}`] : [],
+        extra: Object.keys(extra).length ? extra : null,
       };
       sink.post(raw, line);
     };

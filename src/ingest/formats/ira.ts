@@ -17,6 +17,7 @@
 
 import { FormatError } from '../../core/errors.js';
 import type { PostKind } from '../../core/types.js';
+import { normalizeLang } from '../normalize/lang.js';
 import { normalizeText } from '../normalize/text.js';
 import {
   contentKey,
@@ -104,6 +105,9 @@ export const ira: FormatAdapter = {
       const postId = id ?? ctx.occurrence(`ira:${contentKey(account, when, t, text)}`);
       const extra: Record<string, unknown> = {};
       for (const [name, i] of extras) if (f[i]) extra[name] = f[i];
+      const language = lang! >= 0 ? textOrNull(f[lang!]) : null;
+      // A label that maps to no language code (`LANGUAGE UNDEFINED`, `Farsi (Persian)`) is kept as written.
+      if (language && !normalizeLang(language)) extra.language = language;
       sink.post(
         {
           platform,
@@ -113,7 +117,7 @@ export const ira: FormatAdapter = {
           kind,
           refPostId: kind === 'repost' ? retweetObjectKey(text) : null,
           text,
-          lang: lang! >= 0 ? f[lang!] : null,
+          lang: language,
           ...entitiesFromText(text),
           extra: Object.keys(extra).length ? extra : null,
         },

@@ -68,6 +68,8 @@ export interface FormatAdapter {
   /** Needs rows in file order (content keys with occurrence numbers). */
   sequential?: boolean;
   json?: JsonFraming;
+  /** CSV field separator when it is not a comma (detected from the file). */
+  delimiter?(source: SourceInfo): string;
   /** When the framing depends on the file (X API data comes as JSON Lines or as whole JSON pages). */
   framingFor?(source: SourceInfo): Framing;
   /** Score 0..1 that the sniffed head of the file is this format (CSV: the header line). */

@@ -132,7 +132,7 @@ export class CsvParser {
             q,
             final,
             sink,
-            fieldTooLong(fields.length, value.length, maxField),
+            fieldTooLong(`${fields.length + 1}`, value.length, maxField),
           );
         }
         let k = value.indexOf('\n');
@@ -160,6 +160,17 @@ export class CsvParser {
           if (pos + 1 >= len && !final) return -1;
           return this.emit(fields, start, Math.min(pos + 2, len), newlines, text, sink);
         }
+        // A quoted field that ran past the end of its line and then "closed" on a quote followed by
+        // text is an unterminated quote that swallowed the rows after it: reject the record's first
+        // line only and resume on the next, so the rows it swallowed are read on their own.
+        if (value.includes('\n'))
+          return this.resync(
+            text,
+            start,
+            final,
+            sink,
+            `malformed quoting in field ${fields.length}: a quote opened on this line is not closed on it (unterminated quote)`,
+          );
         return this.rejectRecord(
           text,
           start,
@@ -186,7 +197,7 @@ export class CsvParser {
             d,
             final,
             sink,
-            fieldTooLong(fields.length, d - pos, maxField),
+            fieldTooLong(`${fields.length + 1}`, d - pos, maxField),
           );
         fields.push(text.slice(pos, d));
         pos = d + 1;
@@ -201,7 +212,7 @@ export class CsvParser {
           end,
           final,
           sink,
-          fieldTooLong(fields.length, end - pos, maxField),
+          fieldTooLong(`${fields.length + 1}`, end - pos, maxField),
         );
       fields.push(text.slice(pos, end));
       return this.emit(fields, start, nl < len ? nl + 1 : len, newlines, text, sink);
@@ -245,7 +256,8 @@ export class CsvParser {
   }
 }
 
-function fieldTooLong(index: number, length: number, max: number): string {
+/** Reason for a row with a field over the limit (`field` is its number or, in JSON, its key path). */
+export function fieldTooLong(field: string, length: number, max: number): string {
   const mb = (n: number) => `${(n / 1_048_576).toFixed(1)} MB`;
-  return `field ${index + 1} is ${mb(length)} long, over the ${mb(max)} limit (raise it with --max-field-mb)`;
+  return `field ${field} is ${mb(length)} long, over the ${mb(max)} limit (raise it with --max-field-mb)`;
 }

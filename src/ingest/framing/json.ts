@@ -10,7 +10,8 @@
  */
 
 export interface JsonElementSink {
-  element(value: unknown, line: number, context: Record<string, unknown>): void;
+  /** `rawLength`: characters of the element's JSON text. */
+  element(value: unknown, line: number, context: Record<string, unknown>, rawLength: number): void;
   reject(reason: string, line: number, raw: string): void;
 }
 
@@ -100,7 +101,7 @@ export class JsonScanner {
           pos = end;
           continue;
         }
-        sink.element(value, startLine, this.context());
+        sink.element(value, startLine, this.context(), raw.length);
         pos = end;
         continue;
       }
@@ -205,7 +206,7 @@ export class JsonScanner {
     if (this.arrayKey !== null || this.found > 0 || this.topLevelStart < 0) return;
     const raw = text.slice(this.topLevelStart, end);
     try {
-      sink.element(JSON.parse(raw), 1, {});
+      sink.element(JSON.parse(raw), 1, {}, raw.length);
       this.found++;
     } catch (err) {
       sink.reject(`invalid JSON: ${(err as Error).message}`, 1, raw.slice(0, 2000));

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { DuckDBInstance, JSDuckDBValueConverter } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTypeId, JSDuckDBValueConverter } from '@duckdb/node-api';
 import { InputError } from '../../core/errors.js';
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -47,14 +47,28 @@ export async function readParquetRows(
     }
     const result = await connection.stream(`SELECT * FROM read_parquet(${sqlString(path)})`);
     let n = 0;
+    const names = result.columnNames();
+    // A timestamp without a zone stays zone-less text, so that --timezone applies to it and the
+    // zone-less warning is counted, as for the same value in a CSV.
+    const naive = result
+      .columnTypes()
+      .map((t) =>
+        [
+          DuckDBTypeId.TIMESTAMP,
+          DuckDBTypeId.TIMESTAMP_S,
+          DuckDBTypeId.TIMESTAMP_MS,
+          DuckDBTypeId.TIMESTAMP_NS,
+        ].includes(t.typeId),
+      );
     for (;;) {
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
-      const names = result.columnNames();
       for (const row of chunk.convertRows(JSDuckDBValueConverter)) {
         const obj: Record<string, unknown> = {};
         names.forEach((name, i) => {
-          obj[name] = plain(row[i]);
+          const v = row[i];
+          obj[name] =
+            naive[i] && v instanceof Date ? v.toISOString().replace('T', ' ').replace('Z', '') : plain(v);
         });
         await onRow(obj, ++n, total);
       }

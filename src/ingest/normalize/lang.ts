@@ -28,7 +28,9 @@ export function languageNames(): Map<string, string> {
     for (const y of a) {
       const code = x + y;
       const name = display.of(code);
-      if (name && name.toLowerCase() !== code) byName.set(name.toLowerCase(), code);
+      // Keep the first code for a name: ICU also names deprecated codes (iw, in) after he, id.
+      if (name && name.toLowerCase() !== code && !byName.has(name.toLowerCase()))
+        byName.set(name.toLowerCase(), code);
     }
   }
   // Names used by data sets that ICU spells differently.
@@ -37,6 +39,8 @@ export function languageNames(): Map<string, string> {
   byName.set('pushto', 'ps');
   byName.set('serbo-croatian', 'sh');
   byName.set('norwegian', 'no');
+  byName.set('simplified chinese', 'zh');
+  byName.set('traditional chinese', 'zh');
   return byName;
 }
 
@@ -57,5 +61,8 @@ function resolveLang(label: string): string | null {
   if (s === '' || UNDETERMINED.has(s)) return null;
   const primary = /^([a-z]{2,3})(?:[-_][a-z0-9]+)*$/.exec(s);
   if (primary) return primary[1]!;
-  return languageNames().get(s) ?? null;
+  const names = languageNames();
+  // "Farsi (Persian)", "Tagalog (Filipino)": the name, else the name in parentheses.
+  const paren = /^(.*?)\s*\(([^)]*)\)$/.exec(s);
+  return names.get(s) ?? (paren ? (names.get(paren[1]!) ?? names.get(paren[2]!) ?? null) : null);
 }

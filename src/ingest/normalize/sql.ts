@@ -128,7 +128,9 @@ CREATE OR REPLACE TEMP MACRO lk_io_time(x) AS lk_time_in_range(strptime(x, ['%Y-
 CREATE OR REPLACE TEMP MACRO lk_lang(x) AS
   CASE WHEN x IS NULL OR trim(x) = '' OR lower(trim(x)) IN ${sqlTuple(UNDETERMINED)} THEN NULL
     WHEN regexp_full_match(lower(trim(x)), '[a-z]{2,3}([-_][a-z0-9]+)*') THEN regexp_extract(lower(trim(x)), '^([a-z]{2,3})', 1)
-    ELSE ${languageMap()}[lower(trim(x))] END;
+    ELSE coalesce(${languageMap()}[lower(trim(x))],
+      ${languageMap()}[regexp_extract(lower(trim(x)), '^(.*?)\\s*\\(([^)]*)\\)$', 1)],
+      ${languageMap()}[regexp_extract(lower(trim(x)), '^(.*?)\\s*\\(([^)]*)\\)$', 2)]) END;
 `;
 }
 
