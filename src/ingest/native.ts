@@ -11,6 +11,7 @@
  * two reads.
  */
 import type { Store } from '../store/store.js';
+import { normalizeText } from './normalize/text.js';
 import type { SourceInfo } from './source.js';
 
 /** SQL that maps a CSV format's columns onto canonical columns (all CSV columns are read as text). */
@@ -76,6 +77,8 @@ export async function loadNative(
     const count =
       (await store.value<number>(`SELECT count(*) FROM posts WHERE ingest_id = ?`, [ingestId])) ?? 0;
     lap('posts');
+    await foldCompat(store, ingestId);
+    lap('compatibility characters');
     // Account profiles, from a second read of only their columns: one row per distinct profile state,
     // then the latest non-empty value of each field.
     await store.run(`CREATE OR REPLACE TEMP TABLE lk_observed AS
@@ -112,4 +115,29 @@ export async function loadNative(
   } finally {
     clearInterval(timer);
   }
+}
+
+/**
+ * Fills text_norm for the posts whose text holds compatibility characters (left empty by the SQL
+ * macro, which has no NFKC): they are few, so they go through TypeScript one by one.
+ */
+async function foldCompat(store: Store, ingestId: number): Promise<void> {
+  const rows = await store.all<{ rid: string; text: string }>(
+    `SELECT rowid::VARCHAR AS rid, text FROM posts
+     WHERE ingest_id = ? AND text_norm IS NULL AND text IS NOT NULL AND strlen(text) <> length(text) AND lk_has_compat(text)`,
+    [ingestId],
+  );
+  if (!rows.length) return;
+  await store.run(`CREATE OR REPLACE TEMP TABLE lk_compat (rid BIGINT, norm VARCHAR)`);
+  const appender = await store.connection.createAppender('lk_compat', 'main', 'temp');
+  for (const r of rows) {
+    appender.appendBigInt(BigInt(r.rid));
+    const norm = normalizeText(r.text);
+    if (norm === null) appender.appendNull();
+    else appender.appendVarchar(norm);
+    appender.endRow();
+  }
+  appender.closeSync();
+  await store.run(`UPDATE posts SET text_norm = c.norm FROM lk_compat c WHERE posts.rowid = c.rid`);
+  await store.run(`DROP TABLE lk_compat`);
 }

@@ -60,22 +60,31 @@ describe('normalisation', () => {
   it('computes the same normalised text in SQL as in TypeScript', async () => {
     const extra = ['a\u000bb', '   ', '\t\n', 'double  space and  more   ', 'Mixed CASE\r\nLine', 'x \t y'];
     const all = [...CORPUS, ...extra];
-    expect(await sql('lk_norm_text(v)', all)).toEqual(all.map((s) => normalizeText(s)));
+    // Texts with compatibility characters (full-width, presentation forms, NBSP) need NFKC, which
+    // DuckDB lacks: SQL leaves them empty and the bulk path fills them from TypeScript afterwards.
+    const compat = (s: string) => s.normalize('NFKC') !== s;
+    expect(await sql('lk_norm_text(v)', all)).toEqual(
+      all.map((s) => (compat(s) && !/^[\x00-\x7f]*$/.test(s) ? null : normalizeText(s))),
+    );
+    expect(all.filter(compat).length).toBeGreaterThan(3);
   });
 
   it('computes the same hashtag keys in SQL as in TypeScript', async () => {
     const tags = [
       '#KochFarms',
-      'ＫｏｃｈＦａｒｍｓ',
       '#ایران_قوی',
       '#ايران_قوي',
       '@Some_User',
       '#Café',
       '#tag with space',
-      '＃ＴＡＧ',
+      '＃TAG',
       '#TAB\tTAG',
     ];
     expect(await sql("array_to_string(lk_tags([v]), '')", tags)).toEqual(tags.map(normalizeTag));
+    // A tag with compatibility characters needs NFKC: SQL sends the file down the general path.
+    await expect(sql("array_to_string(lk_tags([v]), '')", ['#ＫｏｃｈＦａｒｍｓ'])).rejects.toThrow(
+      /lockstep-fallback/,
+    );
   });
 
   it('folds one-character variants the same way as whole-string Unicode normalisation', () => {

@@ -3,10 +3,10 @@
  * bulk path (ingest/native.ts), where rows are read and normalised inside the database in parallel,
  * never crossing into JavaScript one by one (the Node bindings cost microseconds a value crossed).
  *
- * Two steps call TypeScript as scalar functions: NFKC, which DuckDB lacks (only for the rare texts
- * with compatibility characters), and URL canonicalisation (only for URLs; as SQL its nested rules
- * ran fifty times slower). `test/ingest/normalize.test.ts` holds SQL and TypeScript equal on corpora
- * of tricky strings in many scripts.
+ * Two steps stay in TypeScript: NFKC, which DuckDB lacks (the rare texts with compatibility
+ * characters are folded after the insert, see native.ts), and URL canonicalisation (a scalar
+ * function called for each URL; as SQL its nested rules ran three to fifty times slower).
+ * `test/ingest/normalize.test.ts` holds SQL and TypeScript equal on corpora of tricky strings.
  *
  * Every connection that loads posts calls `registerNormalizers` first (macros are TEMP: they always
  * match the running code, never a stored older definition).
@@ -59,25 +59,36 @@ function macros(): string {
   // Macros use a costly argument once: DuckDB inlines macro arguments and does not share repeated
   // subexpressions inside CASE branches or lambdas.
   return `
--- text.ts steps 1-4 and lower case (strip_accents is NFD, mark stripping and NFC; translate folds
+-- Raised where the bulk path would read a value differently from the general path: the ingest
+-- rolls back and reruns row by row (native.ts). The value is part of the call so that DuckDB cannot
+-- fold the error into a constant and raise it while planning.
+${"CREATE OR REPLACE TEMP MACRO lk_fallback(why, value) AS error('lockstep-fallback: ' || why || left(coalesce(value::VARCHAR, ''), 0));"}
+-- Texts holding compatibility characters (full-width letters, presentation forms, NBSP) need NFKC,
+-- which DuckDB lacks: the bulk path leaves their text_norm empty here and fills it afterwards from
+-- TypeScript (native.ts). They are rare; a scalar function in this expression would slow every row.
+CREATE OR REPLACE TEMP MACRO lk_has_compat(t) AS regexp_matches(t, ${sqlString(compat)});
+-- text.ts steps 2-4 and lower case (strip_accents is NFD, mark stripping and NFC; translate folds
 -- letters and digits and deletes invisible characters).
 CREATE OR REPLACE TEMP MACRO lk_fold(t) AS
-  lower(translate(strip_accents(CASE WHEN regexp_matches(t, ${sqlString(compat)}) THEN lk_nfkc(t) ELSE t END),
-    ${sqlString(foldFrom)}, ${sqlString(foldTo)}));
--- text.ts normalizeText.
+  lower(translate(strip_accents(t), ${sqlString(foldFrom)}, ${sqlString(foldTo)}));
+-- text.ts normalizeText, except for texts with compatibility characters (NULL, see above).
 CREATE OR REPLACE TEMP MACRO lk_norm_text(t) AS
   nullif(trim(CASE
-    WHEN strlen(t) <> length(t) THEN regexp_replace(lk_fold(t), ${sqlString(ws)}, ' ', 'g')
-    WHEN ${asciiWs} THEN regexp_replace(lower(t), ${sqlString(ws)}, ' ', 'g')
-    ELSE lower(t) END), '');
--- text.ts normalizeTag.
+    WHEN strlen(t) = length(t) THEN CASE WHEN ${asciiWs} THEN regexp_replace(lower(t), ${sqlString(ws)}, ' ', 'g') ELSE lower(t) END
+    WHEN lk_has_compat(t) THEN NULL
+    ELSE regexp_replace(lk_fold(t), ${sqlString(ws)}, ' ', 'g') END), '');
+-- text.ts normalizeTag. A list with a tag holding compatibility characters sends the file down the
+-- general path (the error is raised outside the lambda: DuckDB evaluates a lambda's CASE branches
+-- for every item).
 CREATE OR REPLACE TEMP MACRO lk_tag_clean(y) AS
   CASE WHEN regexp_matches(y, '[\\x00-\\x20\\x{1680}\\x{2028}\\x{2029}]') THEN regexp_replace(y, '[\\x00-\\x20\\x{1680}\\x{2028}\\x{2029}]+', '', 'g') ELSE y END;
 CREATE OR REPLACE TEMP MACRO lk_tag_body(x) AS
   lk_tag_clean(CASE WHEN strlen(x) = length(x) THEN lower(x) ELSE lk_fold(x) END);
 CREATE OR REPLACE TEMP MACRO lk_norm_tag(t) AS lk_tag_body(ltrim(t, '#@＃＠'));
 CREATE OR REPLACE TEMP MACRO lk_tags(items) AS
-  CASE len(items) WHEN 0 THEN []::VARCHAR[]
+  CASE WHEN len(items) = 0 THEN []::VARCHAR[]
+    WHEN list_bool_or(list_transform(items, x -> strlen(x) <> length(x) AND lk_has_compat(ltrim(x, '#@＃＠'))))
+      THEN lk_fallback('a tag with compatibility characters', items)
     ELSE list_sort(list_distinct(list_filter(list_transform(items, x -> lk_norm_tag(x)), x -> x <> ''))) END;
 -- url.ts canonicalUrl (a TypeScript function), over a list.
 CREATE OR REPLACE TEMP MACRO lk_urls(items) AS
@@ -99,10 +110,9 @@ CREATE OR REPLACE TEMP MACRO lk_short_urls(urls) AS
 -- Field readers of formats/fields.ts, for exports that DuckDB reads itself (ingest/native.ts).
 -- Where a value is outside what they read exactly like the TypeScript path, they raise an error so
 -- the ingest falls back to that path.
-CREATE OR REPLACE TEMP MACRO lk_fallback(why) AS error('lockstep-fallback: ' || why);
 CREATE OR REPLACE TEMP MACRO lk_id(x) AS
   CASE WHEN x IS NULL OR x = '' THEN NULL
-    WHEN ascii(x) <= 32 OR ascii(right(x, 1)) <= 32 THEN lk_fallback('id with surrounding space')
+    WHEN ascii(x) <= 32 OR ascii(right(x, 1)) <= 32 THEN lk_fallback('id with surrounding space', x)
     WHEN x = '0' OR lower(x) IN ('absent', 'none', 'nan', 'null', 'na') THEN NULL
     WHEN ends_with(x, '.0') AND regexp_full_match(x, '[0-9]+[.]0') THEN x[:-3]
     ELSE x END;
@@ -113,17 +123,17 @@ CREATE OR REPLACE TEMP MACRO lk_count(x) AS
 -- Python list literals in the simple forms exports write (['a', 'b'] or [1, 2]), items without
 -- quotes, backslashes or ', ' inside; anything else falls back to formats/fields.ts parsePyList.
 CREATE OR REPLACE TEMP MACRO lk_pylist_items(x, items) AS
-  CASE WHEN contains(x, '\\') OR contains(x, '"') OR contains(x, 'None') THEN lk_fallback('list not in the simple form')
+  CASE WHEN contains(x, '\\') OR contains(x, '"') OR contains(x, 'None') THEN lk_fallback('list not in the simple form', x)
     WHEN NOT contains(x, '''') THEN list_filter(list_transform(items, e -> trim(e)), e -> e <> '')
     WHEN length(x) - length(replace(x, '''', '')) <> 2 * len(items) OR NOT list_bool_and(list_transform(items, e -> starts_with(e, '''') AND ends_with(e, '''')))
-      THEN lk_fallback('list not in the simple form')
+      THEN lk_fallback('list not in the simple form', x)
     ELSE list_transform(items, e -> e[2:-2]) END;
 CREATE OR REPLACE TEMP MACRO lk_pylist(x) AS
   CASE WHEN x IS NULL OR x = '[]' OR x = '' OR lower(x) IN ('absent', 'nan') THEN []::VARCHAR[]
-    WHEN NOT (starts_with(x, '[') AND ends_with(x, ']')) THEN lk_fallback('list not in the simple form')
+    WHEN NOT (starts_with(x, '[') AND ends_with(x, ']')) THEN lk_fallback('list not in the simple form', x)
     ELSE lk_pylist_items(x, string_split(x[2:-2], ', ')) END;
 CREATE OR REPLACE TEMP MACRO lk_time_in_range(t) AS
-  CASE WHEN t < TIMESTAMP '2000-01-01' OR t >= TIMESTAMP '2100-01-01' THEN lk_fallback('time before 2000 or after 2099') ELSE t END;
+  CASE WHEN t < TIMESTAMP '2000-01-01' OR t >= TIMESTAMP '2100-01-01' THEN lk_fallback('time before 2000 or after 2099', t) ELSE t END;
 CREATE OR REPLACE TEMP MACRO lk_io_time(x) AS lk_time_in_range(strptime(x, ['%Y-%m-%d %H:%M', '%Y-%m-%d %H:%M:%S']));
 CREATE OR REPLACE TEMP MACRO lk_lang(x) AS
   CASE WHEN x IS NULL OR trim(x) = '' OR lower(trim(x)) IN ${sqlTuple(UNDETERMINED)} THEN NULL
@@ -137,7 +147,7 @@ CREATE OR REPLACE TEMP MACRO lk_lang(x) AS
 let macroText: string | null = null;
 const registered = new WeakSet<DuckDBConnection>();
 
-/** Registers the two scalar functions and the macros on a connection (once per connection). */
+/** Registers the URL function and the macros on a connection (once per connection). */
 export async function registerNormalizers(connection: DuckDBConnection): Promise<void> {
   if (registered.has(connection)) return;
   registered.add(connection);
@@ -157,7 +167,6 @@ export async function registerNormalizers(connection: DuckDBConnection): Promise
         },
       }),
     );
-  udf('lk_nfkc', (s) => s.normalize('NFKC'));
   udf('lk_canon_url', (s) => canonicalUrl(s)?.url ?? null);
   macroText ??= macros();
   await connection.run(macroText);
