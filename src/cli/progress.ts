@@ -79,3 +79,9 @@ export class Progress {
     this.drawn = false;
   }
 }
+
+/** The simulator's progress callback, drawing on `progress`. */
+export function simulationProgress(progress: Progress): (posts: number, day: number, days: number) => void {
+  return (posts, day, days) =>
+    progress.update({ label: `simulating day ${day + 1}/${days}`, done: day, total: days, rows: posts });
+}

@@ -35,6 +35,28 @@ const HUMAN_HOURS = [
 
 type Fields = Omit<SimPost, 'seq' | 'id' | 'account' | 'time'>;
 
+/** An original post's fields; lists default to empty. */
+function post(
+  text: string,
+  lang: Lang,
+  client: string,
+  source: string,
+  lists: Partial<Pick<Fields, 'hashtags' | 'urls' | 'mentions' | 'media'>> = {},
+): Fields {
+  return {
+    kind: 'post',
+    text,
+    lang,
+    hashtags: [],
+    urls: [],
+    mentions: [],
+    media: [],
+    client,
+    source,
+    ...lists,
+  };
+}
+
 interface Slot {
   time: number;
   order: number;
@@ -274,17 +296,7 @@ export class Engine {
   /** An outlet's post of one of its own articles: "headline URL". */
   private article(rng: Rng, outlet: SimAccount, source: string, at: Date): Fields {
     const url = articleUrl(rng, new URL(outlet.url!).hostname, at);
-    return {
-      kind: 'post',
-      text: `${headline(rng, 'en')} ${url}`,
-      lang: 'en',
-      hashtags: [],
-      urls: [url],
-      mentions: [],
-      media: [],
-      client: outlet.client,
-      source,
-    };
+    return post(`${headline(rng, 'en')} ${url}`, 'en', outlet.client, source, { urls: [url] });
   }
 
   /**
@@ -460,17 +472,9 @@ export class Engine {
     const stories = outlets.map((o) => {
       const url = articleUrl(rng, new URL(o.url!).hostname, day);
       const text = `${headline(rng, lang)} #${tag} ${url}`;
-      return this.schedule(o, t0 + rng.next() * 10 * MIN, () => ({
-        kind: 'post',
-        text,
-        lang,
-        hashtags: [tag],
-        urls: [url],
-        mentions: [],
-        media: [],
-        client: o.client,
-        source: id,
-      }));
+      return this.schedule(o, t0 + rng.next() * 10 * MIN, () =>
+        post(text, lang, o.client, id, { hashtags: [tag], urls: [url] }),
+      );
     });
     const n = Math.round(h.newsShare * this.pop.byLang[lang].length);
     const reacting = new Set<SimAccount>();
@@ -520,17 +524,7 @@ export class Engine {
       if (day >= this.c.days) continue;
       const time = this.at(day, this.humanHour(rng, a), a.offset);
       if (this.inMonth(time)) signers++;
-      this.schedule(a, time, () => ({
-        kind: 'post',
-        text,
-        lang,
-        hashtags: [tag],
-        urls: [url],
-        mentions: [],
-        media: [],
-        client: a.client,
-        source: id,
-      }));
+      this.schedule(a, time, () => post(text, lang, a.client, id, { hashtags: [tag], urls: [url] }));
     }
     this.events.push({
       kind: 'petition',
@@ -557,31 +551,13 @@ export class Engine {
       const url = articleUrl(rng, new URL(outlet.url!).hostname, new Date(t0));
       const title = headline(rng, 'en');
       const text = `${title} ${url} via @${outlet.handle}`;
-      const own: Fields = {
-        kind: 'post',
-        text: `${title} ${url}`,
-        lang: 'en',
-        hashtags: [],
-        urls: [url],
-        mentions: [],
-        media: [],
-        client: outlet.client,
-        source: 'share-button',
-      };
+      const own: Fields = post(`${title} ${url}`, 'en', outlet.client, 'share-button', { urls: [url] });
       this.schedule(outlet, t0 - rng.int(1, 20) * MIN, () => own);
       const n = Math.round(h.shareButtonShare * this.pop.byLang.en.length * rng.lognormal(1, 0.7));
       for (const a of this.distinct(rng, 'en', this.pop.pickers.en, n)) {
-        this.schedule(a, t0 + rng.exponential(3 * HOUR), () => ({
-          kind: 'post',
-          text,
-          lang: 'en',
-          hashtags: [],
-          urls: [url],
-          mentions: [outlet],
-          media: [],
-          client: a.client,
-          source: 'share-button',
-        }));
+        this.schedule(a, t0 + rng.exponential(3 * HOUR), () =>
+          post(text, 'en', a.client, 'share-button', { urls: [url], mentions: [outlet] }),
+        );
       }
     }
   }
@@ -596,17 +572,9 @@ export class Engine {
         const url = articleUrl(rng, site, new Date(t0));
         const text = `${headline(rng, 'en')} ${url}`;
         for (const a of group) {
-          this.schedule(a, t0 + rng.next() * 50_000, () => ({
-            kind: 'post',
-            text,
-            lang: 'en',
-            hashtags: [],
-            urls: [url],
-            mentions: [],
-            media: [],
-            client: a.client,
-            source: `syndication:${site}`,
-          }));
+          this.schedule(a, t0 + rng.next() * 50_000, () =>
+            post(text, 'en', a.client, `syndication:${site}`, { urls: [url] }),
+          );
         }
       }
     }
@@ -628,17 +596,15 @@ export class Engine {
     organiser.group = id;
     const tag = `${rng.pick(['FairPay', 'SafeStaffing', 'CleanAir', 'SaveOur'])}${rng.pick(['Now', 'Today', 'Together', 'Parks'])}`;
     const t0 = this.at(d, 12, organiser.offset);
-    const call = this.schedule(organiser, t0 - 30 * MIN, () => ({
-      kind: 'post',
-      text: `Today at noon: tell your story and ask for change. Use #${tag}. Toolkit in the thread.`,
-      lang: 'en',
-      hashtags: [tag],
-      urls: [],
-      mentions: [],
-      media: [],
-      client: organiser.client,
-      source: id,
-    }));
+    const call = this.schedule(organiser, t0 - 30 * MIN, () =>
+      post(
+        `Today at noon: tell your story and ask for change. Use #${tag}. Toolkit in the thread.`,
+        'en',
+        organiser.client,
+        id,
+        { hashtags: [tag] },
+      ),
+    );
     const template = `We deserve better working conditions and a fair deal for every family. Join us #${tag}`;
     for (const a of members) {
       a.group = id;
@@ -646,17 +612,13 @@ export class Engine {
       this.schedule(a, t0 + rng.next() * 50 * MIN, () =>
         r.chance(0.4)
           ? this.repostOf(call.post, a.client, id)
-          : {
-              kind: 'post',
-              text: `${r.chance(0.5) ? `As a ${r.pick(['nurse', 'teacher', 'parent', 'driver', 'carer'])}: ` : ''}${template}`,
-              lang: 'en',
-              hashtags: [tag],
-              urls: [],
-              mentions: [],
-              media: [],
-              client: a.client,
-              source: id,
-            },
+          : post(
+              `${r.chance(0.5) ? `As a ${r.pick(['nurse', 'teacher', 'parent', 'driver', 'carer'])}: ` : ''}${template}`,
+              'en',
+              a.client,
+              id,
+              { hashtags: [tag] },
+            ),
       );
     }
     this.events.push({
@@ -769,17 +731,9 @@ export class Engine {
     switch (tactic) {
       case 'retweet-ring': {
         const text = `${message()} #${hashtag}`;
-        const seed = this.schedule(core, start - rng.int(1, 8) * MIN, () => ({
-          kind: 'post',
-          text,
-          lang,
-          hashtags: [hashtag],
-          urls: [],
-          mentions: [],
-          media: [],
-          client: core.client,
-          source: id,
-        }));
+        const seed = this.schedule(core, start - rng.int(1, 8) * MIN, () =>
+          post(text, lang, core.client, id, { hashtags: [hashtag] }),
+        );
         each((a) => (a === core ? null : this.repostOf(seed.post, a.client, id)));
         record.hashtag = hashtag;
         break;
@@ -790,17 +744,7 @@ export class Engine {
         each((a, r) => {
           const text = editCopy(r, base, lang, o.maxEdits, extra);
           const tags = [...new Set([...text.matchAll(/#([\p{L}\p{N}_]+)/gu)].map((m) => m[1]!))];
-          return {
-            kind: 'post',
-            text,
-            lang,
-            hashtags: tags,
-            urls: [],
-            mentions: [],
-            media: [],
-            client: a.client,
-            source: id,
-          };
+          return post(text, lang, a.client, id, { hashtags: tags });
         });
         record.hashtag = hashtag;
         break;
@@ -809,49 +753,21 @@ export class Engine {
         each((a, r) => {
           const own = organicText(r, lang);
           const text = r.chance(0.5) ? `${own} #${hashtag}` : `#${hashtag} ${own}`;
-          return {
-            kind: 'post',
-            text,
-            lang,
-            hashtags: [hashtag],
-            urls: [],
-            mentions: [],
-            media: [],
-            client: a.client,
-            source: id,
-          };
+          return post(text, lang, a.client, id, { hashtags: [hashtag] });
         });
         record.hashtag = hashtag;
         break;
       }
       case 'link-laundering': {
         const url = articleUrl(rng, rng.pick(op.sites), new Date(start));
-        const seed = this.schedule(core, start - rng.int(1, 5) * MIN, () => ({
-          kind: 'post',
-          text: `${message()} ${url}`,
-          lang,
-          hashtags: [],
-          urls: [url],
-          mentions: [],
-          media: [],
-          client: core.client,
-          source: id,
-        }));
+        const seed = this.schedule(core, start - rng.int(1, 5) * MIN, () =>
+          post(`${message()} ${url}`, lang, core.client, id, { urls: [url] }),
+        );
         each((a, r) => {
           if (a === core) return null;
           if (r.chance(0.25)) return this.repostOf(seed.post, a.client, id);
           const link = decorateUrl(r, url);
-          return {
-            kind: 'post',
-            text: `${organicText(r, lang)} ${link}`,
-            lang,
-            hashtags: [],
-            urls: [link],
-            mentions: [],
-            media: [],
-            client: a.client,
-            source: id,
-          };
+          return post(`${organicText(r, lang)} ${link}`, lang, a.client, id, { urls: [link] });
         });
         record.url = url;
         break;

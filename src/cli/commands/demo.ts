@@ -5,7 +5,7 @@ import { ingestFile } from '../../ingest/pipeline.js';
 import { simulate } from '../../simulate/index.js';
 import { storeStatus } from '../../store/status.js';
 import { Store } from '../../store/store.js';
-import { Progress } from '../progress.js';
+import { Progress, simulationProgress } from '../progress.js';
 import { interrupt, parseIntOption } from '../shared.js';
 import { ingestSummary, n, statusText, table } from '../text.js';
 
@@ -34,13 +34,7 @@ export function registerDemo(program: Command): void {
         format: opts.format,
         posts: opts.posts,
         seed: opts.seed,
-        onProgress: (posts, day, days) =>
-          progress.update({
-            label: `simulating day ${day + 1}/${days}`,
-            done: day,
-            total: days,
-            rows: posts,
-          }),
+        onProgress: simulationProgress(progress),
       });
       progress.done();
       console.log(

@@ -3,7 +3,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { UsageError } from '../../core/errors.js';
 import { SCENARIOS, simulate, writerFormats } from '../../simulate/index.js';
-import { Progress } from '../progress.js';
+import { Progress, simulationProgress } from '../progress.js';
 import { parseIntOption } from '../shared.js';
 import { n, table } from '../text.js';
 
@@ -57,13 +57,7 @@ export function registerSimulate(program: Command): void {
         config,
         gzip: opts.gzip,
         postTruth: opts.postTruth,
-        onProgress: (posts, day, days) =>
-          progress.update({
-            label: `simulating day ${day + 1}/${days}`,
-            done: day,
-            total: days,
-            rows: posts,
-          }),
+        onProgress: simulationProgress(progress),
       });
       progress.done();
       console.log(
