@@ -12,7 +12,7 @@
  *   again then ingests the file completely;
  * - idempotent: ingesting the same file again stores nothing new (every row is a duplicate).
  */
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FormatError, InputError, InterruptedError, LockstepError, UsageError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
@@ -300,6 +300,16 @@ export async function ingestFile(
   } finally {
     options.signal?.removeEventListener('abort', abort);
     rmSync(dir, { recursive: true, force: true });
+    // The scratch folder beside the store goes too once empty (DuckDB also spills there).
+    rmdirIfEmpty(`${store.path}.tmp`);
+  }
+}
+
+function rmdirIfEmpty(path: string): void {
+  try {
+    if (readdirSync(path).length === 0) rmdirSync(path);
+  } catch {
+    /* absent or in use: nothing to tidy */
   }
 }
 

@@ -57,7 +57,7 @@ export async function storeStatus(store: Store): Promise<StoreStatus> {
     `SELECT platform, count(*) AS n FROM accounts GROUP BY platform`,
   );
   const kinds = await store.all<{ platform: string; kind: string; n: number }>(
-    `SELECT platform, kind, count(*) AS n FROM posts GROUP BY ALL`,
+    `SELECT platform, kind, count(*) AS n FROM posts GROUP BY ALL ORDER BY n DESC`,
   );
   const ingests = await store.all<Record<string, unknown>>(`SELECT * FROM ingests ORDER BY ingest_id`);
   const rejectsByReason = await store.all<{ reason: string; count: number }>(
