@@ -250,6 +250,15 @@ export function buildPopulation(c: SimulationConfig, rng: Rng): Population {
     handles.add(handle.toLowerCase());
     return handle;
   };
+  // Snowflakes carry 22 random bits per millisecond; two accounts created in the same millisecond
+  // could still draw the same id, which would merge them in every export.
+  const ids = new Set<string>();
+  const uniqueId = (time: number) => {
+    let id = snowflake(rng, time);
+    while (ids.has(id)) id = snowflake(rng, time);
+    ids.add(id);
+    return id;
+  };
   const langWeights = LANGS.map((l) => [l, c.organic.languages[l] ?? 0] as [Lang, number]);
 
   const organic = (role: Role, lang: Lang): SimAccount => {
@@ -264,7 +273,7 @@ export function buildPopulation(c: SimulationConfig, rng: Rng): Population {
       native && rng.chance(0.6)
         ? `${rng.pick(native)}${rng.chance(0.5) ? '' : ` ${rng.pick(native)}`}`
         : `${first} ${last}`;
-    const created = start - DAY * Math.floor(30 + rng.next() ** 0.7 * 5000);
+    const created = start - DAY * Math.floor(30 + rng.next() ** 0.7 * 5000) + rng.int(0, DAY - 1);
     const bio = rng.chance(0.3)
       ? ''
       : rng.sample(BIO_PARTS[lang], rng.int(1, 3)).join(' | ') +
@@ -274,7 +283,7 @@ export function buildPopulation(c: SimulationConfig, rng: Rng): Population {
     const base = c.organic.mix.post + c.organic.mix.reply + c.organic.mix.quote || 1;
     const a: SimAccount = {
       idx: accounts.length,
-      id: snowflake(rng, created),
+      id: uniqueId(created),
       handle: uniqueHandle(() => fillHandle(rng, rng.pick(ORGANIC_HANDLES), first, last)),
       name,
       bio,
@@ -286,7 +295,7 @@ export function buildPopulation(c: SimulationConfig, rng: Rng): Population {
       url: rng.chance(0.1)
         ? `https://${rng.pick(['linktr.ee', 'blog.example', 'about.example'])}/${rng.int(100, 99999)}`
         : null,
-      createdAt: created + rng.int(0, DAY - 1),
+      createdAt: created,
       followers: Math.round(rng.lognormal(150, 1.4)),
       following: Math.round(rng.lognormal(250, 1)),
       lang,
@@ -388,7 +397,7 @@ export function buildPopulation(c: SimulationConfig, rng: Rng): Population {
   }
 
   const operations = c.operations.map((o, i) =>
-    buildOperation(o, i, sizes.operation.get(o.id)!, rng.fork(o.id), accounts, uniqueHandle, start),
+    buildOperation(o, i, sizes.operation.get(o.id)!, rng.fork(o.id), accounts, { uniqueHandle, uniqueId }, start),
   );
   return {
     accounts,
@@ -410,9 +419,10 @@ function buildOperation(
   size: number,
   rng: Rng,
   accounts: SimAccount[],
-  uniqueHandle: (make: () => string) => string,
+  unique: { uniqueHandle: (make: () => string) => string; uniqueId: (time: number) => string },
   start: number,
 ): OperationState {
+  const { uniqueHandle, uniqueId } = unique;
   // Creation batches: distinct working days between 200 and 20 days before the month; in each, the
   // accounts are made one after another from the start of the operators' shift. The mean gap shrinks
   // for big batches so a batch fits in the shift (a fixed 4-minute gap made a 1M-post corpus's
@@ -448,7 +458,7 @@ function buildOperation(
       .replace('{emoji}', rng.pick(EMOJI));
     const a: SimAccount = {
       idx: accounts.length,
-      id: snowflake(rng, created),
+      id: uniqueId(created),
       handle: uniqueHandle(() => fillHandle(rng, o.handleTemplate, first, last)),
       name: `${first} ${last}`,
       bio,

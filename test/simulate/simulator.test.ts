@@ -226,6 +226,10 @@ describe('campaign simulator', () => {
       );
       expect(row!.labelled).toBe(row!.posts);
       expect(row!.posts).toBe(truth.posts);
+      // Every simulated account keeps its own id (two accounts drawing one id would merge).
+      expect(new Set(accounts.map((a) => a.account_id)).size).toBe(accounts.length);
+      const [stored] = await q<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM accounts`);
+      expect(stored!.n).toBe(accounts.length);
     });
 
     describe('ground truth agrees with the data', () => {
