@@ -7,6 +7,7 @@ import { Command } from '@commander-js/extra-typings';
 import { LockstepError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDetect } from './commands/detect.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerStatus } from './commands/status.js';
@@ -26,6 +27,7 @@ const program = new Command()
 
 registerIngest(program);
 registerStatus(program);
+registerDetect(program);
 registerSimulate(program);
 registerDemo(program);
 

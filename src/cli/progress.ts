@@ -85,3 +85,59 @@ export function simulationProgress(progress: Progress): (posts: number, day: num
   return (posts, day, days) =>
     progress.update({ label: `simulating day ${day + 1}/${days}`, done: day, total: days, rows: posts });
 }
+
+/**
+ * Stages of a multi-step job (detection): on a terminal, the running stage with a live clock; each
+ * finished stage as a line with its time and a short note. Plain lines when piped.
+ */
+export class StageProgress {
+  private readonly tty: boolean;
+  private timer: NodeJS.Timeout | null = null;
+  private current = '';
+  private started = 0;
+  private fraction: number | null = null;
+
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly quiet = false,
+  ) {
+    this.tty = Boolean(stream.isTTY) && !process.env.CI;
+  }
+
+  stage = (s: { name: string; done: boolean; seconds?: number; note?: string }): void => {
+    if (this.quiet) return;
+    if (!s.done) {
+      this.current = s.name;
+      this.started = Date.now();
+      this.fraction = null;
+      if (this.tty) {
+        this.draw();
+        this.timer ??= setInterval(() => this.draw(), 200);
+      }
+      return;
+    }
+    this.clear();
+    this.stream.write(
+      `  ${s.name.padEnd(44)} ${duration(s.seconds ?? 0).padStart(6)}${s.note ? `  ${s.note}` : ''}\n`,
+    );
+  };
+
+  progress = (fraction: number): void => {
+    this.fraction = fraction;
+  };
+
+  done(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.clear();
+  }
+
+  private draw(): void {
+    const pct = this.fraction === null ? '' : ` ${Math.floor(this.fraction * 100)}%`;
+    this.stream.write(`\r\x1b[2K  ${this.current}…${pct} ${duration((Date.now() - this.started) / 1000)}`);
+  }
+
+  private clear(): void {
+    if (this.tty) this.stream.write('\r\x1b[2K');
+  }
+}

@@ -19,7 +19,7 @@ import {
   SLEEPER_CAMOUFLAGE,
   weekdayOf,
 } from './population.js';
-import { Alias, type Rng } from './random.js';
+import { Alias, type Rng } from '../core/random.js';
 import { articleUrl, camelTag, decorateUrl, editCopy, headline, organicText, TagPool } from './text.js';
 
 const MIN = 60_000;

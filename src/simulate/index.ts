@@ -10,7 +10,7 @@ import { type DeepPartial, resolveConfig, type SimulationConfig } from './config
 import { Engine, type EventRecord, type OrderRecord } from './engine.js';
 import type { SimAccount } from './model.js';
 import { buildPopulation } from './population.js';
-import { Rng } from './random.js';
+import { Rng } from '../core/random.js';
 import { type CorpusWriter, WRITERS } from './writers.js';
 
 export type { SimulationConfig } from './config.js';

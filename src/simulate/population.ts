@@ -30,7 +30,7 @@ import {
   ZONES,
 } from './lexicon.js';
 import type { Role, SimAccount } from './model.js';
-import { Alias, type Rng } from './random.js';
+import { Alias, type Rng } from '../core/random.js';
 import { fillHandle } from './text.js';
 
 const DAY = 86_400_000;

@@ -1,7 +1,7 @@
 /**
- * Seeded randomness for the simulator. Every draw comes from one `Rng`, so a corpus is a pure
- * function of (config, seed). sfc32 (Chris Doty-Humphrey's Small Fast Chaotic generator, as in
- * PractRand) seeded through splitmix32.
+ * Seeded randomness: the simulator and the clustering draw every random number from an `Rng`, so a
+ * corpus or a detection result is a pure function of its settings and seed. sfc32 (Chris
+ * Doty-Humphrey's Small Fast Chaotic generator, as in PractRand) seeded through splitmix32.
  */
 
 export class Rng {

@@ -1,0 +1,44 @@
+/**
+ * Stage 1: every signal's actions in one table, `det_actions`, with compact keys: `sid` (the signal),
+ * `ak` (account: a 64-bit hash of platform and account id), `ok` (object: a hash of the signal's
+ * object), `t` (seconds since the epoch), `pr` (the post's rowid) and `st` (the null model's stratum:
+ * platform and language). Hash keys make the joins that follow fixed-width; a collision check on the
+ * accounts guards them.
+ */
+import { LockstepError } from '../core/errors.js';
+import type { Store } from '../store/store.js';
+import type { ResolvedSignal } from './params.js';
+
+export async function createActionTable(store: Store): Promise<void> {
+  await store.run(`CREATE OR REPLACE TEMP TABLE det_actions (
+    sid UTINYINT, ak UBIGINT, ok UBIGINT, t BIGINT, pr BIGINT, st VARCHAR)`);
+}
+
+/** Inserts one signal's actions; returns how many, on how many objects. */
+export async function collectActions(
+  store: Store,
+  signal: ResolvedSignal,
+): Promise<{ actions: number; objects: number }> {
+  const sql = signal.descriptor.actionsSql(signal.options);
+  await store.run(`INSERT INTO det_actions
+    SELECT ${signal.sid}, hash(platform, account_id), hash(obj), epoch_ms(created_at) // 1000, pr,
+           platform || '/' || coalesce(lang, 'und')
+    FROM (${sql})`);
+  const [row] = await store.all<{ actions: number; objects: number }>(
+    `SELECT count(*)::BIGINT AS actions, count(DISTINCT ok)::BIGINT AS objects FROM det_actions WHERE sid = ?`,
+    [signal.sid],
+  );
+  return row!;
+}
+
+/** Refuses to go on if two accounts share a hash key (astronomically unlikely, but checked). */
+export async function checkAccountKeys(store: Store): Promise<void> {
+  const [row] = await store.all<{ ids: number; keys: number }>(
+    `SELECT count(*)::BIGINT AS ids, count(DISTINCT hash(platform, account_id))::BIGINT AS keys
+     FROM (SELECT DISTINCT platform, account_id FROM posts)`,
+  );
+  if (row!.ids !== row!.keys)
+    throw new LockstepError(
+      `two accounts in this store share a 64-bit hash key (${row!.ids} accounts, ${row!.keys} keys); please report this`,
+    );
+}

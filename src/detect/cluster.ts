@@ -1,0 +1,170 @@
+/**
+ * Stage 4: clusters. The significant pairs of all signals form one account graph (the signals are
+ * fused through the co-action count and the summed expectation, significance.ts); each account keeps
+ * its `neighbours` strongest edges by IDF weight (a k-nearest-neighbour sparsification that keeps
+ * dense groups dense and bounds the graph's size), and Louvain (Blondel et al. 2008, graphology's
+ * implementation, seeded) splits it into communities.
+ *
+ * Louvain's communities are proposals. Membership is then tested account by account against each
+ * community (attach), which also brings in accounts with too little pairwise evidence, such as
+ * sleepers; and each resulting cluster is tested as a group, with the search over all groups of its
+ * size taken into account (dropChanceClusters).
+ */
+import { UndirectedGraph } from 'graphology';
+import louvainModule from 'graphology-communities-louvain';
+import { Rng } from '../core/random.js';
+import { fetchFields, insertValues } from '../store/bulk.js';
+import type { Store } from '../store/store.js';
+import { CROSS_STRATUM, groupExpectedSql } from './significance.js';
+import { log10Binomial, logPoissonTailBound, logPoissonTailSql } from './stats.js';
+
+// A CommonJS module whose typings declare an ES default export: at run time the import is the function.
+const louvain = louvainModule as unknown as typeof louvainModule.default;
+
+export interface ClusterStats {
+  graphNodes: number;
+  graphEdges: number;
+  communities: number;
+  /** Accounts that passed the membership test, in or outside their Louvain community. */
+  attached: number;
+  /** Communities dropped because their co-action is explained by chance among that many groups. */
+  rejected: number;
+  clusters: number;
+  accounts: number;
+  modularity: number;
+}
+
+/** Writes `det_members (ak UBIGINT, c INTEGER)`: cluster index (0-based, unordered) per account. */
+export async function clusterAccounts(
+  store: Store,
+  o: { neighbours: number; seed: number; minClusterSize: number; fdr: number },
+): Promise<ClusterStats> {
+  const edges = await fetchFields(
+    store,
+    `WITH d AS (SELECT a1 AS u, a2 AS v, w FROM det_edges UNION ALL SELECT a2, a1, w FROM det_edges),
+     r AS (SELECT u, v, w, row_number() OVER (PARTITION BY u ORDER BY w DESC, v) AS i FROM d)
+     SELECT least(u, v) AS a1, greatest(u, v) AS a2, any_value(w) AS w FROM r WHERE i <= ${o.neighbours}
+     GROUP BY ALL`,
+    ['a1', 'a2', 'w'],
+  );
+  // Insertion order fixes Louvain's visiting order: sort for a deterministic result.
+  edges.sort((x, y) => (x[0]! < y[0]! ? -1 : x[0]! > y[0]! ? 1 : x[1]! < y[1]! ? -1 : x[1]! > y[1]! ? 1 : 0));
+  const graph = new UndirectedGraph({ allowSelfLoops: false });
+  for (const [a, b, w] of edges) {
+    graph.mergeNode(a!);
+    graph.mergeNode(b!);
+    graph.addEdge(a!, b!, { weight: Number(w) });
+  }
+  let modularity = 0;
+  const membership: [string, number][] = [];
+  if (graph.order > 0) {
+    const rng = new Rng(o.seed);
+    const detailed = louvain.detailed(graph, { getEdgeWeight: 'weight', rng: () => rng.next() });
+    modularity = detailed.modularity;
+    for (const [node, c] of Object.entries(detailed.communities)) membership.push([node, Number(c)]);
+  }
+  await insertValues(store, 'det_communities', 'ak UBIGINT, c INTEGER', membership);
+  const communities = new Set(membership.map(([, c]) => c)).size;
+  // Only communities whose own co-action beats chance (among all groups of their size) recruit.
+  const rejected = await dropChanceClusters(store, 'det_communities', { minClusterSize: 2, fdr: o.fdr });
+  const attached = await attach(store, o.fdr);
+  await dropChanceClusters(store, 'det_members', o);
+  const [kept] = await store.all<{ clusters: number; accounts: number }>(
+    `SELECT count(DISTINCT c)::BIGINT AS clusters, count(*)::BIGINT AS accounts FROM det_members`,
+  );
+  return {
+    graphNodes: graph.order,
+    graphEdges: graph.size,
+    communities,
+    attached,
+    rejected,
+    clusters: kept!.clusters,
+    accounts: kept!.accounts,
+    modularity,
+  };
+}
+
+/**
+ * Membership test (every account against every community it co-acted with, members included). Under
+ * the null, the community's actions fill a share of every crowd, so the co-actions account a should
+ * have with community C are E = sum over signals of r(a) * M(C), M(C) being C's actions in the signal
+ * (less a's own) and r(a) a's exposure (pairs.ts). O = the co-actions of a with C's members.
+ * O against Poisson(E), bounded as in significance.ts; Benjamini-Hochberg over all tests. Accounts
+ * that pass join the community where their evidence is strongest: this is what brings in sleepers,
+ * which co-act a few times with many members but too rarely with any one member for a pair test.
+ */
+async function attach(store: Store, fdr: number): Promise<number> {
+  await store.run(`CREATE OR REPLACE TEMP TABLE det_attach AS
+    WITH links AS (
+      SELECT m.c, p.a2 AS ak, p.k FROM det_pairs p JOIN det_communities m ON m.ak = p.a1
+      UNION ALL
+      SELECT m.c, p.a1 AS ak, p.k FROM det_pairs p JOIN det_communities m ON m.ak = p.a2),
+    observed AS (SELECT c, ak, sum(k) AS o FROM links GROUP BY c, ak HAVING count(*) >= 2),
+    mass_st AS (
+      SELECT m.c, x.sid, x.st, sum(x.m) AS mc FROM det_communities m JOIN det_exposure x USING (ak) GROUP BY ALL),
+    mass AS (
+      SELECT m.c, x.sid, sum(x.m) AS mc FROM det_communities m JOIN det_exposure_total x USING (ak) GROUP BY ALL),
+    strat AS (
+      SELECT ob.c, ob.ak, sum(x.r * (mass_st.mc - CASE WHEN own.ak IS NULL THEN 0 ELSE x.m END)) AS e
+      FROM observed ob JOIN det_exposure x ON x.ak = ob.ak
+      JOIN mass_st ON mass_st.c = ob.c AND mass_st.sid = x.sid AND mass_st.st = x.st
+      LEFT JOIN det_communities own ON own.ak = ob.ak AND own.c = ob.c
+      GROUP BY ob.c, ob.ak),
+    pooled AS (
+      SELECT ob.c, ob.ak, sum(x.g * (mass.mc - CASE WHEN own.ak IS NULL THEN 0 ELSE x.m END)) AS e
+      FROM observed ob JOIN det_exposure_total x ON x.ak = ob.ak JOIN mass ON mass.c = ob.c AND mass.sid = x.sid
+      LEFT JOIN det_communities own ON own.ak = ob.ak AND own.c = ob.c
+      GROUP BY ob.c, ob.ak),
+    expected AS (
+      SELECT c, ak, ${1 - CROSS_STRATUM} * coalesce(strat.e, 0) + ${CROSS_STRATUM} * pooled.e AS e
+      FROM pooled LEFT JOIN strat USING (c, ak))
+    SELECT c, ak, o, e, ${logPoissonTailSql('o', 'e')} AS lp FROM observed JOIN expected USING (c, ak)`);
+  // The family: every active account against every community.
+  const tests =
+    Number((await store.value<number>(`SELECT count(DISTINCT ak) FROM det_exposure`)) ?? 0) *
+    Number((await store.value<number>(`SELECT count(DISTINCT c) FROM det_communities`)) ?? 0);
+  const threshold = await store.value<number | null>(
+    `SELECT max(lp) FROM (SELECT lp, row_number() OVER (ORDER BY lp) AS i FROM det_attach)
+     WHERE lp <= ln(${fdr} * i / ${Math.max(tests, 1)})`,
+  );
+  await store.run(`CREATE OR REPLACE TEMP TABLE det_members AS
+    SELECT ak, arg_min(c, (lp, -o, c)) AS c FROM det_attach
+    WHERE ${threshold === null || threshold === undefined ? 'false' : `lp <= ${threshold}`}
+    GROUP BY ak`);
+  return Number((await store.value<number>(`SELECT count(*) FROM det_members`)) ?? 0);
+}
+
+/**
+ * A group test with the search taken into account: a cluster of s accounts is kept only if its
+ * members' co-actions (O, over all member pairs) against the null's expectation (E) give a
+ * p-value below `fdr` after a Bonferroni correction for every group of s accounts that could have
+ * been picked among the N active ones: log10 p + log10 C(N, s) <= log10 fdr. Two co-retweets by the
+ * same three light accounts are rare for one triple, and common among N^3 / 6 triples; an operation's
+ * hundreds of repeated co-actions pass by hundreds of orders of magnitude. Small groups are dropped too.
+ */
+async function dropChanceClusters(
+  store: Store,
+  table: 'det_communities' | 'det_members',
+  o: { minClusterSize: number; fdr: number },
+): Promise<number> {
+  const active = Number((await store.value<number>(`SELECT count(DISTINCT ak) FROM det_exposure`)) ?? 0);
+  const rows = await store.all<{ c: number; size: number; observed: number; expected: number }>(
+    `WITH size AS (SELECT c, count(*)::BIGINT AS size FROM ${table} GROUP BY c),
+     observed AS (
+       SELECT x.c, sum(p.k)::BIGINT AS observed FROM det_pairs p
+       JOIN ${table} x ON x.ak = p.a1 JOIN ${table} y ON y.ak = p.a2 AND y.c = x.c GROUP BY x.c),
+     expected AS (${groupExpectedSql(table)})
+     SELECT c, size, coalesce(observed, 0) AS observed, coalesce(expected, 0) AS expected
+     FROM size LEFT JOIN observed USING (c) LEFT JOIN expected USING (c)`,
+  );
+  const drop = rows
+    .filter(
+      (r) =>
+        r.size < o.minClusterSize ||
+        logPoissonTailBound(r.observed, r.expected) / Math.LN10 + log10Binomial(active, r.size) >
+          Math.log10(o.fdr),
+    )
+    .map((r) => r.c);
+  if (drop.length) await store.run(`DELETE FROM ${table} WHERE c IN (${drop.join(', ')})`);
+  return drop.filter((c) => rows.find((r) => r.c === c)!.size >= o.minClusterSize).length;
+}

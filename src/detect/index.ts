@@ -1,0 +1,192 @@
+/**
+ * Coordination detection: from the store's posts to clusters of accounts that act in lockstep, with
+ * their statistics and evidence. The stages, each in its own file:
+ *
+ *   actions.ts       every signal's actions (signals/), with compact keys
+ *   window.ts        each signal's window: the user's, or estimated from the data (CooRnet)
+ *   pairs.ts         co-actions by bucketed equality joins; crowds; exposure for the null model
+ *   significance.ts  pairs tested against the null model, Benjamini-Hochberg
+ *   cluster.ts       fused graph, Louvain, trimming
+ *   summary.ts       cluster statistics, score, confidence, pattern
+ *   evidence.ts      the members' posts, side by side
+ *
+ * Everything runs inside the store (DuckDB temporary tables, dropped at the end); only the graph
+ * for clustering and the final clusters come into JavaScript.
+ */
+import { InterruptedError } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
+import type { SignalName } from '../signals/types.js';
+import type { Store } from '../store/store.js';
+import { checkAccountKeys, collectActions, createActionTable } from './actions.js';
+import { clusterAccounts } from './cluster.js';
+import { collectEvidence } from './evidence.js';
+import { coActions, createPairTables } from './pairs.js';
+import { DETECT_DEFAULTS, type DetectOptions, resolveDetectOptions } from './params.js';
+import { testPairs } from './significance.js';
+import { describeClusters, describeData, describeInputs } from './summary.js';
+import type { DetectionResult, SignalParams, SignalStats } from './types.js';
+import { estimateWindow } from './window.js';
+
+export interface DetectHooks {
+  /** A stage starts (`done` false) or ends (`done` true, with its seconds and a short note). */
+  onStage?: (stage: { name: string; done: boolean; seconds?: number; note?: string }) => void;
+  /** Progress inside a long stage, 0..1. */
+  onProgress?: (fraction: number, label: string) => void;
+  signal?: AbortSignal;
+}
+
+const TEMP_TABLES = [
+  'det_actions',
+  'det_pair_events',
+  'det_exposure',
+  'det_exposure_total',
+  'det_pairs',
+  'det_tested',
+  'det_edges',
+  'det_communities',
+  'det_attach',
+  'det_members',
+  'det_bursts',
+  'text_family',
+];
+
+export async function detect(
+  store: Store,
+  options: DetectOptions = {},
+  hooks: DetectHooks = {},
+): Promise<DetectionResult> {
+  const o = resolveDetectOptions(options);
+  const t0 = performance.now();
+  const stage = async <T>(name: string, work: () => Promise<T>, note?: (r: T) => string): Promise<T> => {
+    if (hooks.signal?.aborted) throw new InterruptedError('detection interrupted; nothing was kept');
+    hooks.onStage?.({ name, done: false });
+    const started = performance.now();
+    const result = await work();
+    hooks.onStage?.({
+      name,
+      done: true,
+      seconds: (performance.now() - started) / 1000,
+      note: note?.(result),
+    });
+    return result;
+  };
+  const limits: string[] = [];
+  try {
+    const data = await stage('reading the store', () => describeData(store));
+    const inputs = await describeInputs(store);
+    await checkAccountKeys(store);
+    const resolution = data.timeResolution === 'day' ? 86_400 : data.timeResolution === 'minute' ? 60 : 1;
+    if (resolution > 1)
+      limits.push(
+        `Timestamps have ${data.timeResolution} resolution: windows are at least ${resolution} s and time differences are only known to within ${resolution} s.`,
+      );
+
+    await createActionTable(store);
+    await createPairTables(store);
+    const signals: Partial<Record<SignalName, SignalParams>> = {};
+    const stats: Partial<Record<SignalName, SignalStats>> = {};
+    const windows = new Map<number, number>();
+    for (const s of o.signals) {
+      const name = s.descriptor.name;
+      if (s.descriptor.prepare) {
+        const notes = await stage(`${name}: preparing`, () =>
+          s.descriptor.prepare!({
+            store,
+            options: s.options,
+            seed: o.seed,
+            onProgress: hooks.onProgress,
+            signal: hooks.signal,
+          }),
+        );
+        limits.push(...notes);
+      }
+      const counted = await stage(
+        `${name}: actions`,
+        () => collectActions(store, s),
+        (r) => `${r.actions.toLocaleString('en')} actions on ${r.objects.toLocaleString('en')} objects`,
+      );
+      const estimate = counted.actions ? await estimateWindow(store, s.sid) : null;
+      const chosen =
+        s.userWindow ??
+        (estimate === null
+          ? s.descriptor.defaultWindow
+          : Math.min(DETECT_DEFAULTS.windowMax, Math.max(DETECT_DEFAULTS.windowMin, Math.round(estimate))));
+      const window = Math.max(chosen, s.userWindow === null ? resolution : 0);
+      windows.set(s.sid, window);
+      signals[name] = {
+        enabled: true,
+        window,
+        windowSource: s.userWindow !== null ? 'user' : estimate === null ? 'default' : 'estimated',
+        windowEstimate: estimate,
+        options: s.options,
+      };
+      const pairStats = counted.actions
+        ? await stage(
+            `${name}: co-actions (window ${window} s)`,
+            () => coActions(store, s.sid, window, o.crowdCap),
+            (r) => `${r.pairs.toLocaleString('en')} account pairs`,
+          )
+        : { pairs: 0, crowdedWindows: 0, crowdedActions: 0 };
+      stats[name] = { ...counted, ...pairStats, edges: 0 };
+      if (pairStats.crowdedWindows > 0)
+        limits.push(
+          `${name}: ${pairStats.crowdedWindows.toLocaleString('en')} windows holding more than ${o.crowdCap} actions on one object (${pairStats.crowdedActions.toLocaleString('en')} actions, e.g. viral posts, trending tags) were not expanded into pairs; they still count in the null model.`,
+        );
+    }
+
+    const sig = await stage(
+      'testing pairs',
+      () => testPairs(store, o.minParticipation, o.fdr),
+      (r) =>
+        `${r.significantPairs.toLocaleString('en')} of ${r.pairsTested.toLocaleString('en')} pairs significant at FDR ${o.fdr}`,
+    );
+    for (const s of o.signals) {
+      const n = await store.value<number>(`SELECT count(*) FROM det_edges WHERE sigs & ${1 << s.sid} <> 0`);
+      stats[s.descriptor.name]!.edges = Number(n ?? 0);
+    }
+    const clustering = await stage(
+      'clustering',
+      () => clusterAccounts(store, o),
+      (r) =>
+        `${r.communities} communities, ${r.attached.toLocaleString('en')} accounts pass membership, ${r.clusters} clusters (${r.rejected} dropped as chance), ${r.accounts.toLocaleString('en')} accounts`,
+    );
+    const evidence = await stage('collecting evidence', () =>
+      collectEvidence(store, o.signals, windows, o.evidence),
+    );
+    const { clusters, edges } = await stage('describing clusters', () =>
+      describeClusters(store, o, evidence, windows),
+    );
+    const result: DetectionResult = {
+      tool: { name: 'lockstep', version: VERSION },
+      createdAt: new Date().toISOString(),
+      params: {
+        signals: signals as Record<SignalName, SignalParams>,
+        minParticipation: o.minParticipation,
+        fdr: o.fdr,
+        crowdCap: o.crowdCap,
+        minClusterSize: o.minClusterSize,
+        neighbours: o.neighbours,
+        seed: o.seed,
+      },
+      inputs,
+      data,
+      stats: {
+        signals: stats,
+        pairsTested: sig.pairsTested,
+        significantPairs: sig.significantPairs,
+        pThreshold: Number.isFinite(sig.logThreshold) ? Math.exp(sig.logThreshold) : 0,
+        accountsInClusters: clustering.accounts,
+        seconds: (performance.now() - t0) / 1000,
+      },
+      clusters,
+      edges,
+      limits,
+    };
+    return result;
+  } finally {
+    for (const t of TEMP_TABLES) await store.run(`DROP TABLE IF EXISTS ${t}`).catch(() => {});
+  }
+}
+
+export { DETECT_DEFAULTS, type DetectOptions, resolveDetectOptions } from './params.js';
+export type * from './types.js';

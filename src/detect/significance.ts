@@ -1,0 +1,105 @@
+/**
+ * Stage 3: which pairs co-act more than chance allows.
+ *
+ * Statistic: K(a, b) = the co-actions of a and b over all signals, counted as distinct pairs of
+ * posts (one post pair matching on a hashtag, a link and a text family is one co-action).
+ * Null model: every account keeps its activity and every object its timeline (who acted when), but
+ * an account's units are placed at random among the signal's units of their stratum (platform and
+ * language: people mostly act in their own language), or, with probability CROSS_STRATUM, anywhere
+ * (language labels are noisy and people do cross). b's units then fall into a's crowds
+ *   m(b, s) r(a, s) times in stratum s, and m(b) g(a) times when placed anywhere (pairs.ts),
+ * and the expected co-actions of the pair, summed over signals and symmetrised, are
+ *   lambda(a, b) = (1 - c) sum_s (m(b,s) r(a,s) + m(a,s) r(b,s)) / 2 + c (m(b) g(a) + m(a) g(b)) / 2.
+ * This is the configuration-model null of the account-object bipartite graph, made time-aware by the
+ * crowds (cf. Tumminello et al. 2011, "Statistically validated networks in bipartite complex
+ * systems"; Coscia & Neffke 2017, noise-corrected backbones). Popular objects and busy accounts get a
+ * large expectation, so a viral post's retweeters are not glued together.
+ *
+ * Test: K against Poisson(lambda); lambda counts unit pairs, at least as many as post pairs, so the
+ * test leans conservative. The tail P(X >= K) is bounded above by
+ *   e^-lambda lambda^K / K! * 1 / (1 - lambda / (K + 1))     (lambda < K + 1; else taken as 1).
+ * Multiple testing: Benjamini-Hochberg at `fdr` over every pair of active accounts: a pair that never
+ * co-acted was tested too (and failed), so the family is N (N - 1) / 2 pairs. Pairs with fewer than
+ * `minParticipation` co-actions are never significant.
+ */
+import type { Store } from '../store/store.js';
+import { logPoissonTailSql } from './stats.js';
+
+/** Share of an account's activity the null model places outside its stratum (see the header). */
+export const CROSS_STRATUM = 0.1;
+
+export interface SignificanceStats {
+  pairsTested: number;
+  candidates: number;
+  significantPairs: number;
+  /** Natural log of the largest accepted p-value (0 when none). */
+  logThreshold: number;
+}
+
+export async function testPairs(
+  store: Store,
+  minParticipation: number,
+  fdr: number,
+): Promise<SignificanceStats> {
+  await store.run(`CREATE OR REPLACE TEMP TABLE det_exposure_total AS
+    SELECT sid, ak, sum(m) AS m, sum(g) AS g FROM det_exposure GROUP BY sid, ak`);
+  await store.run(`CREATE OR REPLACE TEMP TABLE det_pairs AS
+    SELECT a1, a2, count(*) AS k, sum(idf) AS w, bit_or(sigs) AS sigs FROM (
+      SELECT a1, a2, p1, p2, max(idf) AS idf, bit_or(1::UINTEGER << sid) AS sigs
+      FROM det_pair_events GROUP BY a1, a2, p1, p2)
+    GROUP BY a1, a2`);
+  // Every pair of active accounts was tested: one with no co-action is a test that failed, so the
+  // family of the correction is all N (N - 1) / 2 pairs, not only the pairs that co-acted.
+  const active = Number((await store.value<number>(`SELECT count(DISTINCT ak) FROM det_exposure`)) ?? 0);
+  const m = (active * (active - 1)) / 2;
+  await store.run(`CREATE OR REPLACE TEMP TABLE det_tested AS
+    WITH c AS (SELECT * FROM det_pairs WHERE k >= ${minParticipation}),
+    strata AS (
+      SELECT c.a1, c.a2, sum(x.m * y.r + y.m * x.r) / 2 AS mu
+      FROM c JOIN det_exposure x ON x.ak = c.a1
+      JOIN det_exposure y ON y.ak = c.a2 AND y.sid = x.sid AND y.st = x.st
+      GROUP BY c.a1, c.a2),
+    pooled AS (
+      SELECT c.a1, c.a2, sum(x.m * y.g + y.m * x.g) / 2 AS mu
+      FROM c JOIN det_exposure_total x ON x.ak = c.a1 JOIN det_exposure_total y ON y.ak = c.a2 AND y.sid = x.sid
+      GROUP BY c.a1, c.a2),
+    lam AS (
+      SELECT a1, a2, ${1 - CROSS_STRATUM} * coalesce(strata.mu, 0) + ${CROSS_STRATUM} * pooled.mu AS mu
+      FROM pooled LEFT JOIN strata USING (a1, a2))
+    SELECT c.*, lam.mu, ${logPoissonTailSql('c.k', 'lam.mu')} AS lp
+    FROM c JOIN lam USING (a1, a2)`);
+  const [cand] = await store.all<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM det_tested`);
+  // Benjamini-Hochberg: the largest rank i with p(i) <= fdr * i / m; every p up to p(i) is accepted.
+  const [bh] = await store.all<{ lp: number | null }>(
+    `SELECT max(lp) AS lp FROM (SELECT lp, row_number() OVER (ORDER BY lp) AS i FROM det_tested)
+     WHERE lp <= ln(${fdr} * i / ${Math.max(m, 1)})`,
+  );
+  const logThreshold = bh?.lp ?? null;
+  await store.run(`CREATE OR REPLACE TEMP TABLE det_edges AS
+    SELECT * FROM det_tested WHERE ${logThreshold === null ? 'false' : `lp <= ${logThreshold}`}`);
+  const [sig] = await store.all<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM det_edges`);
+  return {
+    pairsTested: m,
+    candidates: cand!.n,
+    significantPairs: sig!.n,
+    logThreshold: logThreshold ?? Number.NEGATIVE_INFINITY,
+  };
+}
+
+/**
+ * SQL: the expected co-actions, under the null model, among the members of each group of
+ * `table (ak, c)`: the sum of lambda over all member pairs, from sums of the members' exposures
+ * (sum over pairs of m(b) r(a) = (sum m)(sum r) - sum m r, per signal and stratum). Columns c, expected.
+ */
+export function groupExpectedSql(table: string): string {
+  return `WITH strat AS (
+      SELECT m.c, x.sid, x.st, sum(x.m) AS sm, sum(x.r) AS sr, sum(x.m * x.r) AS smr
+      FROM ${table} m JOIN det_exposure x USING (ak) GROUP BY ALL),
+    pool AS (
+      SELECT m.c, x.sid, sum(x.m) AS sm, sum(x.g) AS sg, sum(x.m * x.g) AS smg
+      FROM ${table} m JOIN det_exposure_total x USING (ak) GROUP BY ALL),
+    s AS (SELECT c, sum((sm * sr - smr) / 2) AS e FROM strat GROUP BY c),
+    p AS (SELECT c, sum((sm * sg - smg) / 2) AS e FROM pool GROUP BY c)
+    SELECT c, ${1 - CROSS_STRATUM} * coalesce(s.e, 0) + ${CROSS_STRATUM} * p.e AS expected
+    FROM p LEFT JOIN s USING (c)`;
+}
