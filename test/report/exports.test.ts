@@ -338,7 +338,6 @@ function buildResult(): DetectionResult {
         SignalName,
         SignalParams
       >,
-      episodeSeconds: 3600,
       minParticipation: 3,
       fdr: 0.05,
       crowdCap: 500,

@@ -1,14 +1,16 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
 import { UsageError } from '../../core/errors.js';
 import { detect } from '../../detect/index.js';
 import { DETECT_DEFAULTS, type DetectOptions } from '../../detect/params.js';
+import { writeFileAtomic } from '../../report/exports/files.js';
+import { writeExports } from '../../report/exports/index.js';
 import { SIGNAL_NAMES } from '../../signals/index.js';
 import type { OptionValue, SignalName } from '../../signals/types.js';
 import { Store } from '../../store/store.js';
 import { detectionSummary } from '../detection-text.js';
 import { StageProgress } from '../progress.js';
 import { dbOption, interrupt, parseIntOption, parsePositiveOption } from '../shared.js';
+import { detectCompat, wantsCompat } from './detect-compat.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -30,7 +32,7 @@ export function registerDetect(program: Command): void {
     )
     .option(
       '--min-participation <n>',
-      'co-actions (distinct post pairs) a pair needs',
+      "co-actions (distinct post pairs) a pair needs; with --compat coortweet: shares an account needs (CooRTweet's min_participation)",
       parseIntOption('--min-participation'),
       DETECT_DEFAULTS.minParticipation,
     )
@@ -54,9 +56,38 @@ export function registerDetect(program: Command): void {
     )
     .option('--seed <n>', 'seed of the clustering', parseIntOption('--seed'), DETECT_DEFAULTS.seed)
     .option('--out <file.json>', 'write the full result (parameters, clusters, evidence, edges) as JSON')
+    .option('--gexf <file.gexf>', 'write the clusters as a GEXF graph for Gephi')
+    .option('--graphml <file.graphml>', 'write the clusters as a GraphML graph')
+    .option('--csv <dir>', 'write clusters.csv, members.csv, edges.csv and evidence.csv to a folder')
     .option('--top <n>', 'clusters shown in the terminal', parseIntOption('--top'), 10)
     .option('-q, --quiet', 'no progress display')
-    .action(async (opts) => {
+    .optionsGroup(
+      'Peer compatibility: reproduce another tool exactly, instead of detecting (docs/compat.md):',
+    )
+    .option(
+      '--compat <tool>',
+      'coortweet (CooRTweet 2.1.3 detect_groups + generate_coordinated_network) or cnt (coordination-network-toolkit co-retweet)',
+    )
+    .option('--out-dir <dir>', "folder for the peer's files (required with --compat)")
+    .option('--time-window <seconds>', "the peer's time_window (default: coortweet 10, cnt 1)")
+    .option('--platform <name>', 'only the posts of this platform')
+    .option(
+      '--object <kind>',
+      'coortweet: what object_id is: shared-object (reposted post, default), shared-link, shared-domain, shared-hashtag, shared-media, reply-target',
+    )
+    .option(
+      '--edge-weight <q>',
+      'coortweet: edge_weight, the quantile of edge weights an edge must exceed (default 0.5)',
+    )
+    .option(
+      '--subgraph <0|1>',
+      'coortweet: 0 = the whole network (default), 1 = only the edges above --edge-weight',
+    )
+    .option('--objects', "coortweet: list each edge's object ids (objects = TRUE)")
+    .option('--min-edge-weight <n>', 'cnt: min_edge_weight, the weight an edge needs (default 2)')
+    .option('--keep-loops', 'keep loops (coortweet: remove_loops = FALSE; cnt: --include_self_loops)')
+    .action(async (opts, cmd) => {
+      if (wantsCompat(cmd)) return detectCompat(opts, cmd);
       const options: DetectOptions = {
         signals: opts.signals
           ? (opts.signals
@@ -81,9 +112,10 @@ export function registerDetect(program: Command): void {
           signal: interrupt.signal,
         });
         progress.done();
-        if (opts.out) writeFileSync(opts.out, `${JSON.stringify(result, null, 1)}\n`);
+        const written = opts.out ? [writeFileAtomic(opts.out, `${JSON.stringify(result, null, 1)}\n`)] : [];
+        written.push(...writeExports(result, { gexf: opts.gexf, graphml: opts.graphml, csvDir: opts.csv }));
         console.log(detectionSummary(result, opts.top));
-        if (opts.out) console.log(`\nResult written to ${opts.out}`);
+        if (written.length) console.log(`\nWritten: ${written.join(', ')}`);
       } finally {
         progress.done();
         store.close();
