@@ -2,12 +2,14 @@
  * Lockstep's library API: everything the CLI does is a call here, so every capability is scriptable.
  *
  * ```ts
- * import { openStore, ingestFile, storeStatus, simulate } from 'lockstep';
+ * import { openStore, ingestFile, detect, simulate, writeExports } from 'lockstep';
  *
  * const corpus = simulate({ out: 'sim', posts: 100_000, seed: 1 });
  * const store = await openStore('investigation.duckdb');
  * const report = await ingestFile(store, corpus.files[0]);
- * console.log(report.rowsStored, (await storeStatus(store)).posts);
+ * const result = await detect(store, { signals: ['shared-object', 'near-duplicate'] });
+ * console.log(report.rowsStored, result.clusters.map((c) => [c.id, c.size, c.confidence]));
+ * writeExports(result, { gexf: 'clusters.gexf', csvDir: 'tables' });
  * store.close();
  * ```
  */
@@ -22,6 +24,8 @@ export {
 } from './core/errors.js';
 export type { PostKind, RawAccount, RawPost } from './core/types.js';
 export { VERSION } from './core/version.js';
+export { DETECT_DEFAULTS, type DetectHooks, type DetectOptions, detect } from './detect/index.js';
+export type * from './detect/types.js';
 export { type ColumnMapping, loadMapping, MAPPABLE_FIELDS } from './ingest/formats/generic.js';
 export { FORMATS, findFormat, formatNames } from './ingest/formats/index.js';
 export type { FormatAdapter, FormatContext, RowSink } from './ingest/formats/types.js';
@@ -30,6 +34,16 @@ export { normalizeTag, normalizeText } from './ingest/normalize/text.js';
 export { parseTimestamp, zoneResolver } from './ingest/normalize/time.js';
 export { canonicalUrl } from './ingest/normalize/url.js';
 export { type IngestOptions, type IngestProgress, type IngestReport, ingestFile } from './ingest/pipeline.js';
+export { csvCell, csvRow } from './report/csv.js';
+export {
+  type ExportTargets,
+  toGexf,
+  toGraphml,
+  writeCsvExports,
+  writeExports,
+} from './report/exports/index.js';
+export { SIGNALS, signalByName } from './signals/index.js';
+export type { OptionValue, SignalDescriptor, SignalName, SignalOption } from './signals/types.js';
 export {
   DEFAULTS as SIMULATION_DEFAULTS,
   resolveConfig,

@@ -14,6 +14,8 @@ export async function createActionTable(store: Store): Promise<void> {
     sid UTINYINT, ak UBIGINT, ok UBIGINT, t BIGINT, pr BIGINT, st VARCHAR)`);
 }
 
+const DEFAULT_STRATUM = `platform || '/' || coalesce(lang, 'und')`;
+
 /** Inserts one signal's actions; returns how many, on how many objects. */
 export async function collectActions(
   store: Store,
@@ -22,7 +24,7 @@ export async function collectActions(
   const sql = signal.descriptor.actionsSql(signal.options);
   await store.run(`INSERT INTO det_actions
     SELECT ${signal.sid}, hash(platform, account_id), hash(obj), epoch_ms(created_at) // 1000, pr,
-           platform || '/' || coalesce(lang, 'und')
+           ${signal.descriptor.stratumSql ?? DEFAULT_STRATUM}
     FROM (${sql})`);
   const [row] = await store.all<{ actions: number; objects: number }>(
     `SELECT count(*)::BIGINT AS actions, count(DISTINCT ok)::BIGINT AS objects FROM det_actions WHERE sid = ?`,

@@ -15,6 +15,7 @@ import louvainModule from 'graphology-communities-louvain';
 import { Rng } from '../core/random.js';
 import { fetchFields, insertValues } from '../store/bulk.js';
 import type { Store } from '../store/store.js';
+import { localPairs } from './pairs.js';
 import { CROSS_STRATUM, groupExpectedSql } from './significance.js';
 import { log10Binomial, logPoissonTailBound, logPoissonTailSql } from './stats.js';
 
@@ -37,7 +38,7 @@ export interface ClusterStats {
 /** Writes `det_members (ak UBIGINT, c INTEGER)`: cluster index (0-based, unordered) per account. */
 export async function clusterAccounts(
   store: Store,
-  o: { neighbours: number; seed: number; minClusterSize: number; fdr: number },
+  o: { neighbours: number; seed: number; minClusterSize: number; fdr: number; minParticipation: number },
 ): Promise<ClusterStats> {
   const edges = await fetchFields(
     store,
@@ -66,8 +67,11 @@ export async function clusterAccounts(
   await insertValues(store, 'det_communities', 'ak UBIGINT, c INTEGER', membership);
   const communities = new Set(membership.map(([, c]) => c)).size;
   // Only communities whose own co-action beats chance (among all groups of their size) recruit.
+  await localPairs(store, 'det_communities');
   const rejected = await dropChanceClusters(store, 'det_communities', { minClusterSize: 2, fdr: o.fdr });
-  const attached = await attach(store, o.fdr);
+  const attached = await attach(store, o.fdr, o.minParticipation);
+  // Attached accounts bring pairs of their own (two sleepers of one cluster).
+  await localPairs(store, 'det_members');
   await dropChanceClusters(store, 'det_members', o);
   const [kept] = await store.all<{ clusters: number; accounts: number }>(
     `SELECT count(DISTINCT c)::BIGINT AS clusters, count(*)::BIGINT AS accounts FROM det_members`,
@@ -85,33 +89,52 @@ export async function clusterAccounts(
 }
 
 /**
- * Membership test (every account against every community it co-acted with, members included). Under
- * the null, the community's actions fill a share of every crowd, so the co-actions account a should
- * have with community C are E = sum over signals of r(a) * M(C), M(C) being C's actions in the signal
- * (less a's own) and r(a) a's exposure (pairs.ts). O = the co-actions of a with C's members.
+ * Membership test (every account against every community it co-acted with, members included).
+ * O = the co-actions of account a with C's members; E = the sum of the pair test's expectation over
+ * them, sum over b in C of lambda(a, b) (significance.ts), from sums of the members' exposures: C's
+ * units placed in a's crowds (r(a) M(C)) and a's units placed in C's crowds (m(a) R(C), R(C) the sum
+ * of the members' r), averaged. The second term is what keeps out a busy account whose posts now
+ * and then land in an operation's bursts: its many units would meet the bursts by chance too.
+ * Only accounts that co-act with two members or more, on at least `minParticipation` posts of their
+ * own, are tested: one post landing in a burst co-acts with many members at once, but it is one
+ * occasion (CooRTweet's min_participation counts shares the same way).
  * O against Poisson(E), bounded as in significance.ts; Benjamini-Hochberg over all tests. Accounts
  * that pass join the community where their evidence is strongest: this is what brings in sleepers,
  * which co-act a few times with many members but too rarely with any one member for a pair test.
  */
-async function attach(store: Store, fdr: number): Promise<number> {
+async function attach(store: Store, fdr: number, minParticipation: number): Promise<number> {
   await store.run(`CREATE OR REPLACE TEMP TABLE det_attach AS
     WITH links AS (
-      SELECT m.c, p.a2 AS ak, p.k FROM det_pairs p JOIN det_communities m ON m.ak = p.a1
+      SELECT m.c, p.a2 AS ak, p.k FROM det_local_pairs p JOIN det_communities m ON m.ak = p.a1
       UNION ALL
-      SELECT m.c, p.a1 AS ak, p.k FROM det_pairs p JOIN det_communities m ON m.ak = p.a2),
-    observed AS (SELECT c, ak, sum(k) AS o FROM links GROUP BY c, ak HAVING count(*) >= 2),
+      SELECT m.c, p.a1 AS ak, p.k FROM det_local_pairs p JOIN det_communities m ON m.ak = p.a2),
+    own AS (
+      SELECT m.c, e.a2 AS ak, e.p2 AS p FROM det_pair_events e JOIN det_communities m ON m.ak = e.a1
+      UNION ALL
+      SELECT m.c, e.a1 AS ak, e.p1 AS p FROM det_pair_events e JOIN det_communities m ON m.ak = e.a2),
+    occasions AS (
+      SELECT c, ak FROM own GROUP BY c, ak HAVING count(DISTINCT p) >= ${minParticipation}),
+    observed AS (
+      SELECT c, ak, sum(k) AS o FROM links SEMI JOIN occasions USING (c, ak)
+      GROUP BY c, ak HAVING count(*) >= 2),
     mass_st AS (
-      SELECT m.c, x.sid, x.st, sum(x.m) AS mc FROM det_communities m JOIN det_exposure x USING (ak) GROUP BY ALL),
+      SELECT m.c, x.sid, x.st, sum(x.m) AS mc, sum(x.r) AS rc
+      FROM det_communities m JOIN det_exposure x USING (ak) GROUP BY ALL),
     mass AS (
-      SELECT m.c, x.sid, sum(x.m) AS mc FROM det_communities m JOIN det_exposure_total x USING (ak) GROUP BY ALL),
+      SELECT m.c, x.sid, sum(x.m) AS mc, sum(x.g) AS gc
+      FROM det_communities m JOIN det_exposure_total x USING (ak) GROUP BY ALL),
     strat AS (
-      SELECT ob.c, ob.ak, sum(x.r * (mass_st.mc - CASE WHEN own.ak IS NULL THEN 0 ELSE x.m END)) AS e
+      SELECT ob.c, ob.ak,
+        sum(x.r * (mass_st.mc - CASE WHEN own.ak IS NULL THEN 0 ELSE x.m END)
+            + x.m * (mass_st.rc - CASE WHEN own.ak IS NULL THEN 0 ELSE x.r END)) / 2 AS e
       FROM observed ob JOIN det_exposure x ON x.ak = ob.ak
       JOIN mass_st ON mass_st.c = ob.c AND mass_st.sid = x.sid AND mass_st.st = x.st
       LEFT JOIN det_communities own ON own.ak = ob.ak AND own.c = ob.c
       GROUP BY ob.c, ob.ak),
     pooled AS (
-      SELECT ob.c, ob.ak, sum(x.g * (mass.mc - CASE WHEN own.ak IS NULL THEN 0 ELSE x.m END)) AS e
+      SELECT ob.c, ob.ak,
+        sum(x.g * (mass.mc - CASE WHEN own.ak IS NULL THEN 0 ELSE x.m END)
+            + x.m * (mass.gc - CASE WHEN own.ak IS NULL THEN 0 ELSE x.g END)) / 2 AS e
       FROM observed ob JOIN det_exposure_total x ON x.ak = ob.ak JOIN mass ON mass.c = ob.c AND mass.sid = x.sid
       LEFT JOIN det_communities own ON own.ak = ob.ak AND own.c = ob.c
       GROUP BY ob.c, ob.ak),
@@ -151,7 +174,7 @@ async function dropChanceClusters(
   const rows = await store.all<{ c: number; size: number; observed: number; expected: number }>(
     `WITH size AS (SELECT c, count(*)::BIGINT AS size FROM ${table} GROUP BY c),
      observed AS (
-       SELECT x.c, sum(p.k)::BIGINT AS observed FROM det_pairs p
+       SELECT x.c, sum(p.k)::BIGINT AS observed FROM det_local_pairs p
        JOIN ${table} x ON x.ak = p.a1 JOIN ${table} y ON y.ak = p.a2 AND y.c = x.c GROUP BY x.c),
      expected AS (${groupExpectedSql(table)})
      SELECT c, size, coalesce(observed, 0) AS observed, coalesce(expected, 0) AS expected

@@ -13,7 +13,7 @@
  * Everything runs inside the store (DuckDB temporary tables, dropped at the end); only the graph
  * for clustering and the final clusters come into JavaScript.
  */
-import { InterruptedError } from '../core/errors.js';
+import { InterruptedError, UsageError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import type { SignalName } from '../signals/types.js';
 import type { Store } from '../store/store.js';
@@ -41,6 +41,7 @@ const TEMP_TABLES = [
   'det_exposure',
   'det_exposure_total',
   'det_pairs',
+  'det_local_pairs',
   'det_tested',
   'det_edges',
   'det_communities',
@@ -73,6 +74,8 @@ export async function detect(
   const limits: string[] = [];
   try {
     const data = await stage('reading the store', () => describeData(store));
+    if (data.posts === 0)
+      throw new UsageError('the store holds no posts; ingest some data first (lockstep ingest FILE)');
     const inputs = await describeInputs(store);
     await checkAccountKeys(store);
     const resolution = data.timeResolution === 'day' ? 86_400 : data.timeResolution === 'minute' ? 60 : 1;
@@ -111,7 +114,8 @@ export async function detect(
         (estimate === null
           ? s.descriptor.defaultWindow
           : Math.min(DETECT_DEFAULTS.windowMax, Math.max(DETECT_DEFAULTS.windowMin, Math.round(estimate))));
-      const window = Math.max(chosen, s.userWindow === null ? resolution : 0);
+      // Whole seconds, as the join uses them and the result reports them.
+      const window = Math.round(Math.max(chosen, s.userWindow === null ? resolution : 0));
       windows.set(s.sid, window);
       signals[name] = {
         enabled: true,
@@ -130,7 +134,7 @@ export async function detect(
       stats[name] = { ...counted, ...pairStats, edges: 0 };
       if (pairStats.crowdedWindows > 0)
         limits.push(
-          `${name}: ${pairStats.crowdedWindows.toLocaleString('en')} windows holding more than ${o.crowdCap} actions on one object (${pairStats.crowdedActions.toLocaleString('en')} actions, e.g. viral posts, trending tags) were not expanded into pairs; they still count in the null model.`,
+          `${name}: ${pairStats.crowdedWindows.toLocaleString('en')} windows holding more than ${o.crowdCap} actions on one object (${pairStats.crowdedActions.toLocaleString('en')} actions, e.g. viral posts, trending tags) were not expanded into pairs; the test leaves them out of the co-actions and of the null model alike.`,
         );
     }
 

@@ -42,6 +42,13 @@ export interface PairStats {
   crowdedActions: number;
 }
 
+/**
+ * The closest co-action of a pair of posts (several objects may join them), ties broken by object:
+ * time difference and object key in one fixed-size number, so the choice is deterministic and the
+ * aggregate stays small enough to spill to disk.
+ */
+const CLOSEST = '((dt::HUGEINT << 64) + ok::HUGEINT)';
+
 export async function coActions(
   store: Store,
   sid: number,
@@ -88,12 +95,27 @@ export async function coActions(
     best AS (
       SELECT least(a, b) AS a1, greatest(a, b) AS a2,
         CASE WHEN a < b THEN pa ELSE pb END AS p1, CASE WHEN a < b THEN pb ELSE pa END AS p2,
-        arg_min({ok: ok, t: t, dt: dt}, dt) AS c, max(ln(${accounts} / n)) AS idf
+        min(${CLOSEST}) AS closest, arg_min(t, ${CLOSEST}) AS t, max(ln(${accounts} / n)) AS idf
       FROM co GROUP BY ALL)
-    SELECT ${sid}, a1, a2, p1, p2, c.ok, c.t, c.dt, idf FROM best`);
+    SELECT ${sid}, a1, a2, p1, p2, (closest & ${2n ** 64n - 1n})::UBIGINT, t, (closest >> 64)::BIGINT, idf
+    FROM best`);
   await store.run(`DROP TABLE det_units`);
   const [pairs] = await store.all<{ n: number }>(
     `SELECT count(*)::BIGINT AS n FROM (SELECT DISTINCT a1, a2 FROM det_pair_events WHERE sid = ${sid})`,
   );
   return { pairs: pairs!.n, crowdedWindows: crowded!.windows, crowdedActions: crowded!.units };
+}
+
+/**
+ * `det_local_pairs (a1, a2, k)`: K (distinct post pairs over all signals) for every pair with a
+ * co-action that involves an account of `table (ak, ...)`, single co-actions included: the
+ * membership and group tests need them (a sleeper co-acts once with each of many members), the pair
+ * tests do not (det_pairs holds only pairs with K >= minParticipation).
+ */
+export async function localPairs(store: Store, table: string): Promise<void> {
+  await store.run(`CREATE OR REPLACE TEMP TABLE det_local_pairs AS
+    SELECT a1, a2, count(*) AS k FROM (
+      SELECT DISTINCT a1, a2, p1, p2 FROM det_pair_events
+      WHERE a1 IN (SELECT ak FROM ${table}) OR a2 IN (SELECT ak FROM ${table}))
+    GROUP BY a1, a2`);
 }

@@ -26,7 +26,7 @@ import type { Store } from '../store/store.js';
 import { logPoissonTailSql } from './stats.js';
 
 /** Share of an account's activity the null model places outside its stratum (see the header). */
-export const CROSS_STRATUM = 0.1;
+export const CROSS_STRATUM = 0.5;
 
 export interface SignificanceStats {
   pairsTested: number;
@@ -43,17 +43,23 @@ export async function testPairs(
 ): Promise<SignificanceStats> {
   await store.run(`CREATE OR REPLACE TEMP TABLE det_exposure_total AS
     SELECT sid, ak, sum(m) AS m, sum(g) AS g FROM det_exposure GROUP BY sid, ak`);
+  // K per pair, for the pairs that can be tested (K >= minParticipation). Most pairs co-act once:
+  // they are screened out first on their count of events (an upper bound of K), with a one-key
+  // aggregate, so that only the rest go through the de-duplication of post pairs across signals.
   await store.run(`CREATE OR REPLACE TEMP TABLE det_pairs AS
-    SELECT a1, a2, count(*) AS k, sum(idf) AS w, bit_or(sigs) AS sigs FROM (
+    WITH multi AS (
+      SELECT hash(a1, a2) AS h FROM det_pair_events GROUP BY h HAVING count(*) >= ${minParticipation}),
+    posts AS (
       SELECT a1, a2, p1, p2, max(idf) AS idf, bit_or(1::UINTEGER << sid) AS sigs
-      FROM det_pair_events GROUP BY a1, a2, p1, p2)
-    GROUP BY a1, a2`);
+      FROM det_pair_events WHERE hash(a1, a2) IN (SELECT h FROM multi) GROUP BY a1, a2, p1, p2)
+    SELECT a1, a2, count(*) AS k, sum(idf) AS w, bit_or(sigs) AS sigs FROM posts
+    GROUP BY a1, a2 HAVING count(*) >= ${minParticipation}`);
   // Every pair of active accounts was tested: one with no co-action is a test that failed, so the
   // family of the correction is all N (N - 1) / 2 pairs, not only the pairs that co-acted.
   const active = Number((await store.value<number>(`SELECT count(DISTINCT ak) FROM det_exposure`)) ?? 0);
   const m = (active * (active - 1)) / 2;
   await store.run(`CREATE OR REPLACE TEMP TABLE det_tested AS
-    WITH c AS (SELECT * FROM det_pairs WHERE k >= ${minParticipation}),
+    WITH c AS (SELECT * FROM det_pairs),
     strata AS (
       SELECT c.a1, c.a2, sum(x.m * y.r + y.m * x.r) / 2 AS mu
       FROM c JOIN det_exposure x ON x.ak = c.a1

@@ -20,6 +20,12 @@ import type {
   OpenIndicator,
 } from './types.js';
 
+/**
+ * Sums of doubles aggregated in parallel differ in their last bits from run to run: values are
+ * reported to 12 significant digits, so the same run gives the same result, byte for byte.
+ */
+const stable = (x: number) => Number(x.toPrecision(12));
+
 const iso = (d: Date | null | undefined) => (d ? d.toISOString().replace('.000Z', 'Z') : null);
 const isoSeconds = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
 
@@ -91,7 +97,7 @@ export async function describeClusters(
   const clusterRows = await store.all<ClusterRow>(`
     WITH size AS (SELECT c, count(*)::BIGINT AS size FROM det_members GROUP BY c),
     observed AS (
-      SELECT x.c, sum(p.k)::BIGINT AS observed FROM det_pairs p
+      SELECT x.c, sum(p.k)::BIGINT AS observed FROM det_local_pairs p
       JOIN det_members x ON x.ak = p.a1 JOIN det_members y ON y.ak = p.a2 AND y.c = x.c GROUP BY x.c),
     expected AS (${groupExpectedSql('det_members')}),
     edges AS (
@@ -181,7 +187,7 @@ export async function describeClusters(
       .filter((s) => s.c === r.c)
       .map((s) => ({ signal: nameOf(s.sid), coActions: s.n, share: total ? s.n / total : 0 }))
       .sort((a, b) => b.coActions - a.coActions);
-    const lp = logPoissonTailBound(r.observed, r.expected);
+    const lp = logPoissonTailBound(r.observed, stable(r.expected));
     const log10P = lp / Math.LN10;
     const density = r.size > 1 ? r.edges / ((r.size * (r.size - 1)) / 2) : 0;
     const open = openIndicators(r, members);
@@ -201,7 +207,7 @@ export async function describeClusters(
       pValue: Math.exp(lp),
       log10P,
       observed: r.observed,
-      expected: r.expected,
+      expected: stable(r.expected),
       density,
       signals,
       days: r.days,
@@ -214,17 +220,24 @@ export async function describeClusters(
       evidence: evidence.get(r.c) ?? [],
     };
   });
-  clusters.sort((a, b) => b.score - a.score || b.size - a.size || (a.accounts[0]! < b.accounts[0]! ? -1 : 1));
+  // Clusters showing signs of open coordination are listed after the others, each group by score.
+  clusters.sort(
+    (a, b) =>
+      Number(a.openIndicators.length > 0) - Number(b.openIndicators.length > 0) ||
+      b.score - a.score ||
+      b.size - a.size ||
+      (a.accounts[0]! < b.accounts[0]! ? -1 : 1),
+  );
   const out = clusters.map(({ c: _, ...cluster }, i) => ({ ...cluster, id: `C${i + 1}` }));
   const edges = edgeRows.map(
     (e): Edge => ({
       source: e.source,
       target: e.target,
       coActions: e.k,
-      expected: e.mu,
-      pValue: Math.exp(e.lp),
-      log10P: e.lp / Math.LN10,
-      weight: e.w,
+      expected: stable(e.mu),
+      pValue: Math.exp(stable(e.lp)),
+      log10P: stable(e.lp) / Math.LN10,
+      weight: stable(e.w),
       signals: o.signals.filter((s) => (e.sigs & (1 << s.sid)) !== 0).map((s) => s.descriptor.name),
     }),
   );

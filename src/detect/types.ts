@@ -15,7 +15,10 @@ export interface DetectionResult {
   data: DataSummary;
   /** Per-signal and overall counts: how many actions, pairs, tests, significant edges. */
   stats: DetectionStats;
-  /** Ranked by score, best first; ids are C1, C2, ... in that order. */
+  /**
+   * Ranked by score, best first, clusters with open indicators after the others; ids are C1, C2, ...
+   * in that order.
+   */
   clusters: Cluster[];
   /** Significant account pairs whose two accounts are in the same cluster (the drawn network). */
   edges: Edge[];
@@ -73,7 +76,7 @@ export interface SignalStats {
   objects: number;
   /** Object windows left unexpanded because they held more than `crowdCap` actions. */
   crowdedWindows: number;
-  /** Actions in those windows (they still count in every account's expected co-actions). */
+  /** Actions in those windows (left out of the co-actions and of the null model alike). */
   crowdedActions: number;
   /** Account pairs with at least one co-action. */
   pairs: number;

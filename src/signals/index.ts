@@ -5,11 +5,13 @@
  */
 import { UsageError } from '../core/errors.js';
 import { mentionTarget } from './mention-target.js';
+import { nearDuplicate } from './near-duplicate.js';
 import { replyTarget } from './reply-target.js';
 import { sharedHashtag } from './shared-hashtag.js';
 import { sharedLink } from './shared-link.js';
 import { sharedMedia } from './shared-media.js';
 import { sharedObject } from './shared-object.js';
+import { synchrony } from './synchrony.js';
 import type { OptionValue, SignalDescriptor, SignalName } from './types.js';
 
 export const SIGNALS: readonly SignalDescriptor[] = [
@@ -18,7 +20,9 @@ export const SIGNALS: readonly SignalDescriptor[] = [
   sharedHashtag,
   replyTarget,
   mentionTarget,
+  nearDuplicate,
   sharedMedia,
+  synchrony,
 ];
 
 export const SIGNAL_NAMES = SIGNALS.map((s) => s.name);

@@ -62,6 +62,12 @@ export interface SignalDescriptor {
    * post's rowid in `posts`).
    */
   actionsSql(options: Record<string, OptionValue>): string;
+  /**
+   * The null model's stratum of an action, an SQL expression over the columns of `actionsSql`:
+   * within its stratum an account's actions are placed at random (significance.ts). Default:
+   * platform and language.
+   */
+  stratumSql?: string;
   /** Readable labels for some of the signal's objects (`obj` values), when `obj` itself is not. */
   labelObjects?(store: Store, objects: string[]): Promise<Map<string, string>>;
 }

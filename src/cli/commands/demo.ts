@@ -1,17 +1,23 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
+import { detect } from '../../detect/index.js';
+import type { DetectionResult } from '../../detect/types.js';
 import { ingestFile } from '../../ingest/pipeline.js';
+import { writeFileAtomic } from '../../report/exports/files.js';
+import { writeExports } from '../../report/exports/index.js';
 import { simulate } from '../../simulate/index.js';
 import { storeStatus } from '../../store/status.js';
 import { Store } from '../../store/store.js';
-import { Progress, simulationProgress } from '../progress.js';
+import { detectionSummary } from '../detection-text.js';
+import { Progress, StageProgress, simulationProgress } from '../progress.js';
 import { interrupt, parseIntOption } from '../shared.js';
 import { ingestSummary, n, statusText, table } from '../text.js';
 
 /**
  * The README's main command: simulate a month of posts with planted operations, ingest it into a
- * fresh store and summarise it. Later stages (detection, fingerprints, the report) extend it.
+ * fresh store, summarise it, detect coordinated clusters and score them against the planted truth.
+ * Later stages (fingerprints, the report) extend it.
  */
 export function registerDemo(program: Command): void {
   program
@@ -68,17 +74,72 @@ export function registerDemo(program: Command): void {
           console.log(`2. Ingested: ${ingestSummary(report)}\n`);
         }
         console.log(`3. The store:\n`);
-        console.log(
-          statusText(await storeStatus(store))
-            .split('\n')
-            .map((l) => `   ${l}`)
-            .join('\n'),
+        console.log(indent(statusText(await storeStatus(store))));
+        console.log(`\n4. Detection: accounts that act in lockstep\n`);
+        const stages = new StageProgress();
+        const result = await detect(store, {}, { onStage: stages.stage, signal: interrupt.signal });
+        stages.done();
+        const written = [writeFileAtomic(join(dir, 'result.json'), `${JSON.stringify(result, null, 1)}\n`)];
+        written.push(
+          ...writeExports(result, { gexf: join(dir, 'clusters.gexf'), csvDir: join(dir, 'tables') }),
         );
+        console.log(indent(detectionSummary(result, 10, 2)));
+        console.log(
+          `\n5. Against the simulation's ground truth (the demo knows which accounts were planted):\n`,
+        );
+        console.log(indent(truthTable(result, sim.truthFile)));
+        console.log(`\n   Written: ${written.map((f) => relative(process.cwd(), f)).join(', ')}`);
       } finally {
         store.close();
       }
       console.log(
-        `\nNext: lockstep status --db ${join(shown, 'demo.duckdb')}   |   lockstep ingest YOUR_FILE --db my.duckdb   |   lockstep --help`,
+        `\nNext: lockstep detect --db ${join(shown, 'demo.duckdb')} --out result.json   |   lockstep ingest YOUR_FILE --db my.duckdb   |   lockstep --help`,
       );
     });
+}
+
+const indent = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => (l ? `   ${l}` : l))
+    .join('\n');
+
+/**
+ * Each planted operation and open group against the clusters: how many of its accounts were found,
+ * in which clusters, and how many clustered accounts are organic. Reads the simulator's truth file.
+ */
+function truthTable(result: DetectionResult, truthFile: string): string {
+  const accountsFile = join(truthFile, '..', 'ground_truth_accounts.csv');
+  const lines = readFileSync(accountsFile, 'utf8').trim().split('\n');
+  const header = lines[0]!.split(',');
+  const [id, op, group] = ['account_id', 'operation', 'group'].map((c) => header.indexOf(c));
+  const truth = new Map<string, string>();
+  for (const line of lines.slice(1)) {
+    // Only the first columns are read; they hold no quoted commas.
+    const f = line.split(',');
+    truth.set(f[id!]!, f[op!] || (f[group!] ? f[group!]!.split(':')[0]! : ''));
+  }
+  const sizes = new Map<string, number>();
+  for (const label of truth.values()) if (label) sizes.set(label, (sizes.get(label) ?? 0) + 1);
+  const found = new Map<string, Set<string>>();
+  const foundCount = new Map<string, number>();
+  let organic = 0;
+  for (const c of result.clusters)
+    for (const a of c.accounts) {
+      const label = truth.get(a) ?? '';
+      if (!label) {
+        if (!c.openIndicators.length) organic++;
+        continue;
+      }
+      foundCount.set(label, (foundCount.get(label) ?? 0) + 1);
+      if (!found.has(label)) found.set(label, new Set());
+      found.get(label)!.add(c.id);
+    }
+  const rows = [...sizes].map(([label, size]) => [
+    label,
+    size,
+    foundCount.get(label) ?? 0,
+    [...(found.get(label) ?? [])].join(' ') || '-',
+  ]);
+  return `${table(rows, ['planted', 'accounts', 'found', 'in clusters'])}\nOrganic accounts in clusters without open indicators: ${n(organic)}`;
 }

@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
-import { UsageError } from '../../core/errors.js';
+import { StoreError, UsageError } from '../../core/errors.js';
 import { detect } from '../../detect/index.js';
 import { DETECT_DEFAULTS, type DetectOptions } from '../../detect/params.js';
 import { writeFileAtomic } from '../../report/exports/files.js';
@@ -103,6 +104,10 @@ export function registerDetect(program: Command): void {
         minClusterSize: opts.minClusterSize,
         seed: opts.seed,
       };
+      if (!existsSync(opts.db))
+        throw new StoreError(
+          `no store at ${opts.db}; ingest some data first (lockstep ingest FILE) or choose one with --db`,
+        );
       const store = await Store.open(opts.db);
       const progress = new StageProgress(process.stderr, opts.quiet);
       try {
