@@ -7,6 +7,8 @@
  * Local days differ from UTC days by up to 14 hours, so after generating local day d the engine
  * only writes slots earlier than d + 10 h UTC: nothing generated later can be earlier than that.
  */
+
+import { Alias, type Rng } from '../core/random.js';
 import type { PostKind } from '../core/types.js';
 import { LANGS, type Lang, type SimulationConfig, type Tactic } from './config.js';
 import { BLOG_SITES, NEWS_SITES, OP_MESSAGES, SWARM_REPLIES, TAG_WORDS } from './lexicon.js';
@@ -19,7 +21,6 @@ import {
   SLEEPER_CAMOUFLAGE,
   weekdayOf,
 } from './population.js';
-import { Alias, type Rng } from '../core/random.js';
 import { articleUrl, camelTag, decorateUrl, editCopy, headline, organicText, TagPool } from './text.js';
 
 const MIN = 60_000;

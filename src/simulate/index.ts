@@ -5,12 +5,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { Rng } from '../core/random.js';
 import { VERSION } from '../core/version.js';
 import { type DeepPartial, resolveConfig, type SimulationConfig } from './config.js';
 import { Engine, type EventRecord, type OrderRecord } from './engine.js';
 import type { SimAccount } from './model.js';
 import { buildPopulation } from './population.js';
-import { Rng } from '../core/random.js';
 import { type CorpusWriter, WRITERS } from './writers.js';
 
 export type { SimulationConfig } from './config.js';

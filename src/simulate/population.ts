@@ -5,6 +5,7 @@
  * hours, with templated handles and bios and personas that claim to live elsewhere).
  */
 import { UsageError } from '../core/errors.js';
+import { Alias, type Rng } from '../core/random.js';
 import {
   LANGS,
   type Lang,
@@ -30,7 +31,6 @@ import {
   ZONES,
 } from './lexicon.js';
 import type { Role, SimAccount } from './model.js';
-import { Alias, type Rng } from '../core/random.js';
 import { fillHandle } from './text.js';
 
 const DAY = 86_400_000;
@@ -397,7 +397,15 @@ export function buildPopulation(c: SimulationConfig, rng: Rng): Population {
   }
 
   const operations = c.operations.map((o, i) =>
-    buildOperation(o, i, sizes.operation.get(o.id)!, rng.fork(o.id), accounts, { uniqueHandle, uniqueId }, start),
+    buildOperation(
+      o,
+      i,
+      sizes.operation.get(o.id)!,
+      rng.fork(o.id),
+      accounts,
+      { uniqueHandle, uniqueId },
+      start,
+    ),
   );
   return {
     accounts,

@@ -1,7 +1,8 @@
 /** Text, hashtags and links the simulated accounts write. */
+
+import { Alias, type Rng } from '../core/random.js';
 import type { Lang } from './config.js';
 import { EMOJI, GLUE, OPENERS, SYNONYMS, TAG_WORDS, WORDS } from './lexicon.js';
-import { Alias, type Rng } from '../core/random.js';
 
 const LATIN_OR_CYRILLIC = new Set<Lang>(['en', 'ru', 'es']);
 

@@ -728,7 +728,9 @@ describe('ingest robustness', () => {
         await ingestFile(store, tmp.file('after-kill.csv', archive([tweet(1)])));
         // The scratch folder is removed once empty.
         const scratchDir = `${store.path}.tmp`;
-        expect(existsSync(scratchDir) ? readdirSync(scratchDir).filter((n) => n.startsWith('ingest-')) : []).toEqual([]);
+        expect(
+          existsSync(scratchDir) ? readdirSync(scratchDir).filter((n) => n.startsWith('ingest-')) : [],
+        ).toEqual([]);
       } finally {
         store.close();
       }
