@@ -23,7 +23,7 @@ import { collectEvidence } from './evidence.js';
 import { coActions, createPairTables } from './pairs.js';
 import { DETECT_DEFAULTS, type DetectOptions, resolveDetectOptions } from './params.js';
 import { testPairs } from './significance.js';
-import { describeClusters, describeData, describeInputs } from './summary.js';
+import { describeClusters, describeData, describeInputs, stable } from './summary.js';
 import type { DetectionResult, SignalParams, SignalStats } from './types.js';
 import { estimateWindow } from './window.js';
 
@@ -178,7 +178,7 @@ export async function detect(
         signals: stats,
         pairsTested: sig.pairsTested,
         significantPairs: sig.significantPairs,
-        pThreshold: Number.isFinite(sig.logThreshold) ? Math.exp(sig.logThreshold) : 0,
+        pThreshold: Number.isFinite(sig.logThreshold) ? stable(Math.exp(sig.logThreshold)) : 0,
         accountsInClusters: clustering.accounts,
         seconds: (performance.now() - t0) / 1000,
       },

@@ -24,7 +24,7 @@ import type {
  * Sums of doubles aggregated in parallel differ in their last bits from run to run: values are
  * reported to 12 significant digits, so the same run gives the same result, byte for byte.
  */
-const stable = (x: number) => Number(x.toPrecision(12));
+export const stable = (x: number) => Number(x.toPrecision(12));
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString().replace('.000Z', 'Z') : null);
 const isoSeconds = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
