@@ -144,7 +144,9 @@ function score(result, truth) {
     byTactic: Object.fromEntries(
       tactics.map((tactic) => [tactic, recall((t) => truth.tactics.get(t.op).includes(tactic))]),
     ),
-    byRole: Object.fromEntries(['core', 'amplifier', 'sleeper'].map((role) => [role, recall((t) => t.role === role)])),
+    byRole: Object.fromEntries(
+      ['core', 'amplifier', 'sleeper'].map((role) => [role, recall((t) => t.role === role)]),
+    ),
     openFound: [...truth.accounts.keys()].filter((a) => isOpen(a) && clustered.has(a)).length,
     openTotal: [...truth.accounts.keys()].filter(isOpen).length,
     openFlagged: [...flagged].filter(isOpen).length,
@@ -174,8 +176,9 @@ for (const posts of sizes) {
   );
 }
 
-/** Seconds of the stages whose name starts with or contains `part`. */
-const stageSeconds = (r, test) => r.stages.filter(([name]) => test(name)).reduce((sum, [, sec]) => sum + sec, 0);
+/** Seconds of the stages whose name passes `test`. */
+const stageSeconds = (r, test) =>
+  r.stages.filter(([name]) => test(name)).reduce((sum, [, sec]) => sum + sec, 0);
 const scaling = [
   '| posts | accounts | detect (s) | near-duplicate (s) | co-actions (s) | testing (s) | clustering + evidence (s) | peak RSS (MiB) | s per 1M posts |',
   '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -183,7 +186,9 @@ const scaling = [
     const nd = stageSeconds(r, (x) => x.startsWith('near-duplicate: preparing'));
     const co = stageSeconds(r, (x) => x.includes('co-actions') || x.endsWith(': actions'));
     const test = stageSeconds(r, (x) => x === 'testing pairs');
-    const rest = stageSeconds(r, (x) => ['clustering', 'collecting evidence', 'describing clusters'].includes(x));
+    const rest = stageSeconds(r, (x) =>
+      ['clustering', 'collecting evidence', 'describing clusters'].includes(x),
+    );
     return `| ${n(r.data.posts)} | ${n(r.data.accounts)} | ${r.seconds.toFixed(1)} | ${nd.toFixed(1)} | ${co.toFixed(1)} | ${test.toFixed(1)} | ${rest.toFixed(1)} | ${n(r.maxRssMiB)} | ${((r.seconds * 1e6) / r.data.posts).toFixed(1)} |`;
   }),
 ].join('\n');
