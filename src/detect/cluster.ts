@@ -16,7 +16,7 @@ import { Rng } from '../core/random.js';
 import { fetchFields, insertValues } from '../store/bulk.js';
 import type { Store } from '../store/store.js';
 import { localPairs } from './pairs.js';
-import { CROSS_STRATUM, groupExpectedSql } from './significance.js';
+import { bonferroni, CROSS_STRATUM, groupExpectedSql } from './significance.js';
 import { log10Binomial, logPoissonTailBound, logPoissonTailSql } from './stats.js';
 
 // A CommonJS module whose typings declare an ES default export: at run time the import is the function.
@@ -38,7 +38,15 @@ export interface ClusterStats {
 /** Writes `det_members (ak UBIGINT, c INTEGER)`: cluster index (0-based, unordered) per account. */
 export async function clusterAccounts(
   store: Store,
-  o: { neighbours: number; seed: number; minClusterSize: number; fdr: number; minParticipation: number },
+  o: {
+    neighbours: number;
+    seed: number;
+    minClusterSize: number;
+    fdr: number;
+    minParticipation: number;
+    /** Signals in the run: the per-signal tests are combined with a Bonferroni factor. */
+    signals: number;
+  },
 ): Promise<ClusterStats> {
   const edges = await fetchFields(
     store,
@@ -69,7 +77,7 @@ export async function clusterAccounts(
   // Only communities whose own co-action beats chance (among all groups of their size) recruit.
   await localPairs(store, 'det_communities');
   const rejected = await dropChanceClusters(store, 'det_communities', { minClusterSize: 2, fdr: o.fdr });
-  const attached = await attach(store, o.fdr, o.minParticipation);
+  const attached = await attach(store, o.fdr, o.minParticipation, o.signals);
   // Attached accounts bring pairs of their own (two sleepers of one cluster).
   await localPairs(store, 'det_members');
   await dropChanceClusters(store, 'det_members', o);
@@ -98,11 +106,12 @@ export async function clusterAccounts(
  * Only accounts that co-act with two members or more, on at least `minParticipation` posts of their
  * own, are tested: one post landing in a burst co-acts with many members at once, but it is one
  * occasion (CooRTweet's min_participation counts shares the same way).
- * O against Poisson(E), bounded as in significance.ts; Benjamini-Hochberg over all tests. Accounts
+ * O against Poisson(E), bounded as in significance.ts, overall and per signal, combined as the pair
+ * test does (the smallest p-value times S + 1); Benjamini-Hochberg over all tests. Accounts
  * that pass join the community where their evidence is strongest: this is what brings in sleepers,
  * which co-act a few times with many members but too rarely with any one member for a pair test.
  */
-async function attach(store: Store, fdr: number, minParticipation: number): Promise<number> {
+async function attach(store: Store, fdr: number, minParticipation: number, signals: number): Promise<number> {
   await store.run(`CREATE OR REPLACE TEMP TABLE det_attach AS
     WITH links AS (
       SELECT m.c, p.a2 AS ak, p.k FROM det_local_pairs p JOIN det_communities m ON m.ak = p.a1
@@ -117,6 +126,12 @@ async function attach(store: Store, fdr: number, minParticipation: number): Prom
     observed AS (
       SELECT c, ak, sum(k) AS o FROM links SEMI JOIN occasions USING (c, ak)
       GROUP BY c, ak HAVING count(*) >= 2),
+    observed_signal AS (
+      SELECT c, ak, sid, count(*) AS o FROM (
+        SELECT m.c, e.a2 AS ak, e.sid FROM det_pair_events e JOIN det_communities m ON m.ak = e.a1
+        UNION ALL
+        SELECT m.c, e.a1 AS ak, e.sid FROM det_pair_events e JOIN det_communities m ON m.ak = e.a2)
+      SEMI JOIN observed USING (c, ak) GROUP BY ALL),
     mass_st AS (
       SELECT m.c, x.sid, x.st, sum(x.m) AS mc, sum(x.r) AS rc
       FROM det_communities m JOIN det_exposure x USING (ak) GROUP BY ALL),
@@ -124,24 +139,30 @@ async function attach(store: Store, fdr: number, minParticipation: number): Prom
       SELECT m.c, x.sid, sum(x.m) AS mc, sum(x.g) AS gc
       FROM det_communities m JOIN det_exposure_total x USING (ak) GROUP BY ALL),
     strat AS (
-      SELECT ob.c, ob.ak,
+      SELECT ob.c, ob.ak, x.sid,
         sum(x.r * (mass_st.mc - CASE WHEN own.ak IS NULL THEN 0 ELSE x.m END)
             + x.m * (mass_st.rc - CASE WHEN own.ak IS NULL THEN 0 ELSE x.r END)) / 2 AS e
       FROM observed ob JOIN det_exposure x ON x.ak = ob.ak
       JOIN mass_st ON mass_st.c = ob.c AND mass_st.sid = x.sid AND mass_st.st = x.st
       LEFT JOIN det_communities own ON own.ak = ob.ak AND own.c = ob.c
-      GROUP BY ob.c, ob.ak),
+      GROUP BY ob.c, ob.ak, x.sid),
     pooled AS (
-      SELECT ob.c, ob.ak,
+      SELECT ob.c, ob.ak, x.sid,
         sum(x.g * (mass.mc - CASE WHEN own.ak IS NULL THEN 0 ELSE x.m END)
             + x.m * (mass.gc - CASE WHEN own.ak IS NULL THEN 0 ELSE x.g END)) / 2 AS e
       FROM observed ob JOIN det_exposure_total x ON x.ak = ob.ak JOIN mass ON mass.c = ob.c AND mass.sid = x.sid
       LEFT JOIN det_communities own ON own.ak = ob.ak AND own.c = ob.c
-      GROUP BY ob.c, ob.ak),
+      GROUP BY ob.c, ob.ak, x.sid),
+    expected_signal AS (
+      SELECT c, ak, sid, ${1 - CROSS_STRATUM} * coalesce(strat.e, 0) + ${CROSS_STRATUM} * pooled.e AS e
+      FROM pooled LEFT JOIN strat USING (c, ak, sid)),
     expected AS (
-      SELECT c, ak, ${1 - CROSS_STRATUM} * coalesce(strat.e, 0) + ${CROSS_STRATUM} * pooled.e AS e
-      FROM pooled LEFT JOIN strat USING (c, ak))
-    SELECT c, ak, o, e, ${logPoissonTailSql('o', 'e')} AS lp FROM observed JOIN expected USING (c, ak)`);
+      SELECT x.c, x.ak, sum(x.e) AS e,
+        min(CASE WHEN coalesce(s.o, 0) > 0 THEN ${logPoissonTailSql('s.o', 'x.e')} ELSE 0 END) AS lp_signal
+      FROM expected_signal x LEFT JOIN observed_signal s USING (c, ak, sid) GROUP BY x.c, x.ak)
+    SELECT c, ak, o, e,
+      least(0, least(${logPoissonTailSql('o', 'e')}, lp_signal) + ${bonferroni(signals)}) AS lp
+    FROM observed JOIN expected USING (c, ak)`);
   // The family: every active account against every community.
   const tests =
     Number((await store.value<number>(`SELECT count(DISTINCT ak) FROM det_exposure`)) ?? 0) *

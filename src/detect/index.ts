@@ -41,6 +41,7 @@ const TEMP_TABLES = [
   'det_exposure',
   'det_exposure_total',
   'det_pairs',
+  'det_pair_signals',
   'det_local_pairs',
   'det_tested',
   'det_edges',
@@ -140,7 +141,7 @@ export async function detect(
 
     const sig = await stage(
       'testing pairs',
-      () => testPairs(store, o.minParticipation, o.fdr),
+      () => testPairs(store, o.minParticipation, o.fdr, o.signals.length),
       (r) =>
         `${r.significantPairs.toLocaleString('en')} of ${r.pairsTested.toLocaleString('en')} pairs significant at FDR ${o.fdr}`,
     );
@@ -150,7 +151,7 @@ export async function detect(
     }
     const clustering = await stage(
       'clustering',
-      () => clusterAccounts(store, o),
+      () => clusterAccounts(store, { ...o, signals: o.signals.length }),
       (r) =>
         `${r.communities} communities, ${r.attached.toLocaleString('en')} accounts pass membership, ${r.clusters} clusters (${r.rejected} dropped as chance), ${r.accounts.toLocaleString('en')} accounts`,
     );
@@ -178,7 +179,7 @@ export async function detect(
         signals: stats,
         pairsTested: sig.pairsTested,
         significantPairs: sig.significantPairs,
-        pThreshold: Number.isFinite(sig.logThreshold) ? stable(Math.exp(sig.logThreshold)) : 0,
+        pThreshold: Number.isFinite(sig.logThreshold) ? Math.exp(stable(sig.logThreshold)) : 0,
         accountsInClusters: clustering.accounts,
         seconds: (performance.now() - t0) / 1000,
       },

@@ -18,12 +18,24 @@
  * Test: K against Poisson(lambda); lambda counts unit pairs, at least as many as post pairs, so the
  * test leans conservative. The tail P(X >= K) is bounded above by
  *   e^-lambda lambda^K / K! * 1 / (1 - lambda / (K + 1))     (lambda < K + 1; else taken as 1).
+ * The same test runs on each signal alone (K and lambda of that signal), and the pair's p-value is
+ * the smallest of these S + 1 tests times S + 1 (Bonferroni): K counts a pair of posts once however
+ * many signals join it, while lambda adds up over signals, so a group whose copies also carry its
+ * hashtags would otherwise see its evidence diluted by every signal it adds.
  * Multiple testing: Benjamini-Hochberg at `fdr` over every pair of active accounts: a pair that never
  * co-acted was tested too (and failed), so the family is N (N - 1) / 2 pairs. Pairs with fewer than
  * `minParticipation` co-actions are never significant.
  */
 import type { Store } from '../store/store.js';
 import { logPoissonTailSql } from './stats.js';
+
+/**
+ * ln of the Bonferroni factor of the per-signal tests and the test over all signals: S + 1 tests,
+ * or one when a single signal runs (its test is the overall test).
+ */
+export function bonferroni(signals: number): number {
+  return signals > 1 ? Math.log(signals + 1) : 0;
+}
 
 /** Share of an account's activity the null model places outside its stratum (see the header). */
 export const CROSS_STRATUM = 0.5;
@@ -40,6 +52,7 @@ export async function testPairs(
   store: Store,
   minParticipation: number,
   fdr: number,
+  signals: number,
 ): Promise<SignificanceStats> {
   await store.run(`CREATE OR REPLACE TEMP TABLE det_exposure_total AS
     SELECT sid, ak, sum(m) AS m, sum(g) AS g FROM det_exposure GROUP BY sid, ak`);
@@ -54,6 +67,10 @@ export async function testPairs(
       FROM det_pair_events WHERE hash(a1, a2) IN (SELECT h FROM multi) GROUP BY a1, a2, p1, p2)
     SELECT a1, a2, count(*) AS k, sum(idf) AS w, bit_or(sigs) AS sigs FROM posts
     GROUP BY a1, a2 HAVING count(*) >= ${minParticipation}`);
+  // K per signal (det_pair_events holds each signal's distinct pairs of posts).
+  await store.run(`CREATE OR REPLACE TEMP TABLE det_pair_signals AS
+    SELECT a1, a2, sid, count(*) AS k FROM det_pair_events SEMI JOIN det_pairs USING (a1, a2)
+    GROUP BY a1, a2, sid`);
   // Every pair of active accounts was tested: one with no co-action is a test that failed, so the
   // family of the correction is all N (N - 1) / 2 pairs, not only the pairs that co-acted.
   const active = Number((await store.value<number>(`SELECT count(DISTINCT ak) FROM det_exposure`)) ?? 0);
@@ -61,19 +78,24 @@ export async function testPairs(
   await store.run(`CREATE OR REPLACE TEMP TABLE det_tested AS
     WITH c AS (SELECT * FROM det_pairs),
     strata AS (
-      SELECT c.a1, c.a2, sum(x.m * y.r + y.m * x.r) / 2 AS mu
+      SELECT c.a1, c.a2, x.sid, sum(x.m * y.r + y.m * x.r) / 2 AS mu
       FROM c JOIN det_exposure x ON x.ak = c.a1
       JOIN det_exposure y ON y.ak = c.a2 AND y.sid = x.sid AND y.st = x.st
-      GROUP BY c.a1, c.a2),
+      GROUP BY c.a1, c.a2, x.sid),
     pooled AS (
-      SELECT c.a1, c.a2, sum(x.m * y.g + y.m * x.g) / 2 AS mu
+      SELECT c.a1, c.a2, x.sid, sum(x.m * y.g + y.m * x.g) / 2 AS mu
       FROM c JOIN det_exposure_total x ON x.ak = c.a1 JOIN det_exposure_total y ON y.ak = c.a2 AND y.sid = x.sid
-      GROUP BY c.a1, c.a2),
+      GROUP BY c.a1, c.a2, x.sid),
     lam AS (
-      SELECT a1, a2, ${1 - CROSS_STRATUM} * coalesce(strata.mu, 0) + ${CROSS_STRATUM} * pooled.mu AS mu
-      FROM pooled LEFT JOIN strata USING (a1, a2))
-    SELECT c.*, lam.mu, ${logPoissonTailSql('c.k', 'lam.mu')} AS lp
-    FROM c JOIN lam USING (a1, a2)`);
+      SELECT a1, a2, sid, ${1 - CROSS_STRATUM} * coalesce(strata.mu, 0) + ${CROSS_STRATUM} * pooled.mu AS mu
+      FROM pooled LEFT JOIN strata USING (a1, a2, sid)),
+    per AS (
+      SELECT a1, a2, sum(lam.mu) AS mu,
+        min(CASE WHEN coalesce(s.k, 0) >= ${minParticipation} THEN ${logPoissonTailSql('s.k', 'lam.mu')} ELSE 0 END) AS lp_signal
+      FROM lam LEFT JOIN det_pair_signals s USING (a1, a2, sid) GROUP BY a1, a2)
+    SELECT c.*, per.mu,
+      least(0, least(${logPoissonTailSql('c.k', 'per.mu')}, per.lp_signal) + ${bonferroni(signals)}) AS lp
+    FROM c JOIN per USING (a1, a2)`);
   const [cand] = await store.all<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM det_tested`);
   // Benjamini-Hochberg: the largest rank i with p(i) <= fdr * i / m; every p up to p(i) is accepted.
   const [bh] = await store.all<{ lp: number | null }>(

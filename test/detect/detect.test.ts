@@ -364,13 +364,12 @@ describe('the default month: six planted operations among every hard negative (1
 describe('the default month at 100k posts, seed 5: news outlets and their readers', () => {
   const m = month(100_000, 5);
 
-  // Known weakness, measured: 35 organic accounts (7 news outlets, 28 accounts that each reacted to
-  // a news burst, mostly once) form a cluster of medium confidence, bound by shared-hashtag
-  // co-actions: the outlets co-post each event's new hashtag (4+ events in the month), and the
-  // membership test (cluster.ts, attach) admits readers whose one post in a 15-minute window
-  // co-acts with many members at once. Precision 312/347 = 0.899 against the issue's 0.97.
-  // Remove `.fails` once this passes.
-  it.fails('keeps precision >= 0.97 with news bursts among the hard negatives', () => {
+  // Once a known weakness: 35 organic accounts (7 news outlets, 28 accounts that each reacted to a
+  // news burst, mostly once) formed a cluster bound by shared-hashtag co-actions, precision 0.899.
+  // Since the membership test needs two posts of an account's own and pairs are tested per signal
+  // too (docs/method.md), this seed shows no false cluster (measured; which change did it was not
+  // isolated).
+  it('keeps precision >= 0.97 with news bursts among the hard negatives', () => {
     const s = m.score;
     expect(s.recall).toBeGreaterThanOrEqual(0.9);
     expect(
