@@ -90,20 +90,23 @@ export async function detect(
     const signals: Partial<Record<SignalName, SignalParams>> = {};
     const stats: Partial<Record<SignalName, SignalStats>> = {};
     const windows = new Map<number, number>();
+    // Preparations first (the near-duplicate text families): their memory in JavaScript is given
+    // back before the co-actions fill DuckDB's, so the two peaks do not add up.
+    for (const s of o.signals) {
+      if (!s.descriptor.prepare) continue;
+      const notes = await stage(`${s.descriptor.name}: preparing`, () =>
+        s.descriptor.prepare!({
+          store,
+          options: s.options,
+          seed: o.seed,
+          onProgress: hooks.onProgress,
+          signal: hooks.signal,
+        }),
+      );
+      limits.push(...notes);
+    }
     for (const s of o.signals) {
       const name = s.descriptor.name;
-      if (s.descriptor.prepare) {
-        const notes = await stage(`${name}: preparing`, () =>
-          s.descriptor.prepare!({
-            store,
-            options: s.options,
-            seed: o.seed,
-            onProgress: hooks.onProgress,
-            signal: hooks.signal,
-          }),
-        );
-        limits.push(...notes);
-      }
       const counted = await stage(
         `${name}: actions`,
         () => collectActions(store, s),
