@@ -1,6 +1,8 @@
 /** Options and state shared by the CLI commands. */
+import { existsSync } from 'node:fs';
 import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
-import { DEFAULT_STORE } from '../store/store.js';
+import { StoreError } from '../core/errors.js';
+import { DEFAULT_STORE, Store } from '../store/store.js';
 
 export const dbOption = () =>
   new Option('--db <path>', 'investigation store (a DuckDB file)').default(DEFAULT_STORE);
@@ -25,4 +27,13 @@ export function parsePositiveOption(name: string) {
       throw new InvalidArgumentError(`${name} expects a positive number`);
     return parsed;
   };
+}
+
+/** Opens a store that must already exist (commands that read one never create it). */
+export async function openExistingStore(path: string): Promise<Store> {
+  if (!existsSync(path))
+    throw new StoreError(
+      `no store at ${path}; ingest some data first (lockstep ingest FILE) or choose one with --db`,
+    );
+  return Store.open(path);
 }

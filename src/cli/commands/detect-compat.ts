@@ -13,9 +13,9 @@
  * ignored. All files are written under temporary names and renamed together at the end: an error or
  * Ctrl-C leaves the folder as it was.
  */
-import { accessSync, constants, existsSync, renameSync, rmSync } from 'node:fs';
+import { accessSync, constants, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { InterruptedError, StoreError, UsageError } from '../../core/errors.js';
+import { InterruptedError, UsageError } from '../../core/errors.js';
 import {
   CNT_EDGE_CSV,
   CNT_FILE,
@@ -30,9 +30,9 @@ import {
   writeCsvFile,
 } from '../../detect/compat/index.js';
 import { ensureFolder } from '../../report/exports/files.js';
-import { Store } from '../../store/store.js';
+import type { Store } from '../../store/store.js';
 import { StageProgress } from '../progress.js';
-import { interrupt } from '../shared.js';
+import { interrupt, openExistingStore } from '../shared.js';
 import { n } from '../text.js';
 
 export const COMPAT_MODES = ['coortweet', 'cnt'] as const;
@@ -318,11 +318,7 @@ async function checkInput(store: Store, run: Run, db: string): Promise<void> {
  */
 export async function detectCompat(opts: CompatCliOptions, sources: OptionSources): Promise<void> {
   const run = resolveCompat(opts, sources);
-  if (!existsSync(opts.db))
-    throw new StoreError(
-      `no store at ${opts.db}; ingest some data first (lockstep ingest FILE) or choose one with --db`,
-    );
-  const store = await Store.open(opts.db);
+  const store = await openExistingStore(opts.db);
   const progress = new StageProgress(process.stderr, opts.quiet);
   const files = new StagedFiles(run.outDir);
   // Ctrl-C stops the running query too (DuckDB checks for it while it works).

@@ -1,16 +1,14 @@
-import { existsSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
-import { StoreError, UsageError } from '../../core/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { detect } from '../../detect/index.js';
 import { DETECT_DEFAULTS, type DetectOptions } from '../../detect/params.js';
 import { writeFileAtomic } from '../../report/exports/files.js';
 import { writeExports } from '../../report/exports/index.js';
 import { SIGNAL_NAMES } from '../../signals/index.js';
 import type { OptionValue, SignalName } from '../../signals/types.js';
-import { Store } from '../../store/store.js';
 import { detectionSummary } from '../detection-text.js';
 import { StageProgress } from '../progress.js';
-import { dbOption, interrupt, parseIntOption, parsePositiveOption } from '../shared.js';
+import { dbOption, interrupt, openExistingStore, parseIntOption, parsePositiveOption } from '../shared.js';
 import { detectCompat, wantsCompat } from './detect-compat.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -104,11 +102,7 @@ export function registerDetect(program: Command): void {
         minClusterSize: opts.minClusterSize,
         seed: opts.seed,
       };
-      if (!existsSync(opts.db))
-        throw new StoreError(
-          `no store at ${opts.db}; ingest some data first (lockstep ingest FILE) or choose one with --db`,
-        );
-      const store = await Store.open(opts.db);
+      const store = await openExistingStore(opts.db);
       const progress = new StageProgress(process.stderr, opts.quiet);
       try {
         const result = await detect(store, options, {
