@@ -76,11 +76,17 @@ export async function clusterAccounts(
   const communities = new Set(membership.map(([, c]) => c)).size;
   // Only communities whose own co-action beats chance (among all groups of their size) recruit.
   await localPairs(store, 'det_communities');
-  const rejected = await dropChanceClusters(store, 'det_communities', { minClusterSize: 2, fdr: o.fdr });
-  const attached = await attach(store, o.fdr, o.minParticipation, o.signals);
-  // Attached accounts bring pairs of their own (two sleepers of one cluster).
+  const active = Number((await store.value<number>(`SELECT count(DISTINCT ak) FROM det_exposure`)) ?? 0);
+  const rejected = await dropChanceClusters(store, 'det_communities', {
+    minClusterSize: 2,
+    fdr: o.fdr,
+    active,
+  });
+  const attached = await attach(store, { ...o, active });
+  // Attached accounts bring pairs of their own (two sleepers of one cluster). The last group tests
+  // stay in det_group_tests for the clusters' description (summary.ts).
   await localPairs(store, 'det_members');
-  await dropChanceClusters(store, 'det_members', o);
+  await dropChanceClusters(store, 'det_members', { ...o, active });
   const [kept] = await store.all<{ clusters: number; accounts: number }>(
     `SELECT count(DISTINCT c)::BIGINT AS clusters, count(*)::BIGINT AS accounts FROM det_members`,
   );
@@ -111,27 +117,27 @@ export async function clusterAccounts(
  * that pass join the community where their evidence is strongest: this is what brings in sleepers,
  * which co-act a few times with many members but too rarely with any one member for a pair test.
  */
-async function attach(store: Store, fdr: number, minParticipation: number, signals: number): Promise<number> {
+async function attach(
+  store: Store,
+  o: { fdr: number; minParticipation: number; signals: number; active: number },
+): Promise<number> {
+  const { fdr, minParticipation, signals } = o;
   await store.run(`CREATE OR REPLACE TEMP TABLE det_attach AS
     WITH links AS (
       SELECT m.c, p.a2 AS ak, p.k FROM det_local_pairs p JOIN det_communities m ON m.ak = p.a1
       UNION ALL
       SELECT m.c, p.a1 AS ak, p.k FROM det_local_pairs p JOIN det_communities m ON m.ak = p.a2),
-    own AS (
-      SELECT m.c, e.a2 AS ak, e.p2 AS p FROM det_pair_events e JOIN det_communities m ON m.ak = e.a1
+    touching AS MATERIALIZED (
+      SELECT m.c, e.a2 AS ak, e.p2 AS p, e.sid FROM det_pair_events e JOIN det_communities m ON m.ak = e.a1
       UNION ALL
-      SELECT m.c, e.a1 AS ak, e.p1 AS p FROM det_pair_events e JOIN det_communities m ON m.ak = e.a2),
+      SELECT m.c, e.a1 AS ak, e.p1 AS p, e.sid FROM det_pair_events e JOIN det_communities m ON m.ak = e.a2),
     occasions AS (
-      SELECT c, ak FROM own GROUP BY c, ak HAVING count(DISTINCT p) >= ${minParticipation}),
+      SELECT c, ak FROM touching GROUP BY c, ak HAVING count(DISTINCT p) >= ${minParticipation}),
     observed AS (
       SELECT c, ak, sum(k) AS o FROM links SEMI JOIN occasions USING (c, ak)
       GROUP BY c, ak HAVING count(*) >= 2),
     observed_signal AS (
-      SELECT c, ak, sid, count(*) AS o FROM (
-        SELECT m.c, e.a2 AS ak, e.sid FROM det_pair_events e JOIN det_communities m ON m.ak = e.a1
-        UNION ALL
-        SELECT m.c, e.a1 AS ak, e.sid FROM det_pair_events e JOIN det_communities m ON m.ak = e.a2)
-      SEMI JOIN observed USING (c, ak) GROUP BY ALL),
+      SELECT c, ak, sid, count(*) AS o FROM touching SEMI JOIN observed USING (c, ak) GROUP BY ALL),
     mass_st AS (
       SELECT m.c, x.sid, x.st, sum(x.m) AS mc, sum(x.r) AS rc
       FROM det_communities m JOIN det_exposure x USING (ak) GROUP BY ALL),
@@ -165,8 +171,7 @@ async function attach(store: Store, fdr: number, minParticipation: number, signa
     FROM observed JOIN expected USING (c, ak)`);
   // The family: every active account against every community.
   const tests =
-    Number((await store.value<number>(`SELECT count(DISTINCT ak) FROM det_exposure`)) ?? 0) *
-    Number((await store.value<number>(`SELECT count(DISTINCT c) FROM det_communities`)) ?? 0);
+    o.active * Number((await store.value<number>(`SELECT count(DISTINCT c) FROM det_communities`)) ?? 0);
   const threshold = await store.value<number | null>(
     `SELECT max(lp) FROM (SELECT lp, row_number() OVER (ORDER BY lp) AS i FROM det_attach)
      WHERE lp <= ln(${fdr} * i / ${Math.max(tests, 1)})`,
@@ -179,7 +184,8 @@ async function attach(store: Store, fdr: number, minParticipation: number, signa
 }
 
 /**
- * A group test with the search taken into account: a cluster of s accounts is kept only if its
+ * A group test with the search taken into account (the tests of the groups kept are left in
+ * `det_group_tests (c, size, observed, expected)`): a cluster of s accounts is kept only if its
  * members' co-actions (O, over all member pairs) against the null's expectation (E) give a
  * p-value below `fdr` after a Bonferroni correction for every group of s accounts that could have
  * been picked among the N active ones: log10 p + log10 C(N, s) <= log10 fdr. Two co-retweets by the
@@ -189,26 +195,30 @@ async function attach(store: Store, fdr: number, minParticipation: number, signa
 async function dropChanceClusters(
   store: Store,
   table: 'det_communities' | 'det_members',
-  o: { minClusterSize: number; fdr: number },
+  o: { minClusterSize: number; fdr: number; active: number },
 ): Promise<number> {
-  const active = Number((await store.value<number>(`SELECT count(DISTINCT ak) FROM det_exposure`)) ?? 0);
+  await store.run(`CREATE OR REPLACE TEMP TABLE det_group_tests AS
+    WITH size AS (SELECT c, count(*)::BIGINT AS size FROM ${table} GROUP BY c),
+    observed AS (
+      SELECT x.c, sum(p.k)::BIGINT AS observed FROM det_local_pairs p
+      JOIN ${table} x ON x.ak = p.a1 JOIN ${table} y ON y.ak = p.a2 AND y.c = x.c GROUP BY x.c),
+    expected AS (${groupExpectedSql(table)})
+    SELECT c, size, coalesce(observed, 0) AS observed, coalesce(expected, 0) AS expected
+    FROM size LEFT JOIN observed USING (c) LEFT JOIN expected USING (c)`);
   const rows = await store.all<{ c: number; size: number; observed: number; expected: number }>(
-    `WITH size AS (SELECT c, count(*)::BIGINT AS size FROM ${table} GROUP BY c),
-     observed AS (
-       SELECT x.c, sum(p.k)::BIGINT AS observed FROM det_local_pairs p
-       JOIN ${table} x ON x.ak = p.a1 JOIN ${table} y ON y.ak = p.a2 AND y.c = x.c GROUP BY x.c),
-     expected AS (${groupExpectedSql(table)})
-     SELECT c, size, coalesce(observed, 0) AS observed, coalesce(expected, 0) AS expected
-     FROM size LEFT JOIN observed USING (c) LEFT JOIN expected USING (c)`,
+    `SELECT * FROM det_group_tests`,
   );
   const drop = rows
     .filter(
       (r) =>
         r.size < o.minClusterSize ||
-        logPoissonTailBound(r.observed, r.expected) / Math.LN10 + log10Binomial(active, r.size) >
+        logPoissonTailBound(r.observed, r.expected) / Math.LN10 + log10Binomial(o.active, r.size) >
           Math.log10(o.fdr),
     )
     .map((r) => r.c);
-  if (drop.length) await store.run(`DELETE FROM ${table} WHERE c IN (${drop.join(', ')})`);
+  if (drop.length) {
+    await store.run(`DELETE FROM ${table} WHERE c IN (${drop.join(', ')})`);
+    await store.run(`DELETE FROM det_group_tests WHERE c IN (${drop.join(', ')})`);
+  }
   return drop.filter((c) => rows.find((r) => r.c === c)!.size >= o.minClusterSize).length;
 }

@@ -48,6 +48,7 @@ const TEMP_TABLES = [
   'det_communities',
   'det_attach',
   'det_members',
+  'det_group_tests',
   'det_bursts',
   'text_family',
 ];

@@ -6,7 +6,6 @@
  */
 import type { Store } from '../store/store.js';
 import type { ResolvedDetectOptions } from './params.js';
-import { groupExpectedSql } from './significance.js';
 import { logPoissonTailBound } from './stats.js';
 import type {
   Cluster,
@@ -95,22 +94,16 @@ export async function describeClusters(
     SELECT x.c, e.* FROM det_pair_events e
     JOIN det_members x ON x.ak = e.a1 JOIN det_members y ON y.ak = e.a2 AND y.c = x.c`);
   const clusterRows = await store.all<ClusterRow>(`
-    WITH size AS (SELECT c, count(*)::BIGINT AS size FROM det_members GROUP BY c),
-    observed AS (
-      SELECT x.c, sum(p.k)::BIGINT AS observed FROM det_local_pairs p
-      JOIN det_members x ON x.ak = p.a1 JOIN det_members y ON y.ak = p.a2 AND y.c = x.c GROUP BY x.c),
-    expected AS (${groupExpectedSql('det_members')}),
-    edges AS (
+    WITH edges AS (
       SELECT x.c, count(*)::BIGINT AS edges FROM det_edges e
       JOIN det_members x ON x.ak = e.a1 JOIN det_members y ON y.ak = e.a2 AND y.c = x.c GROUP BY x.c),
     times AS (
       SELECT c, count(DISTINCT t // 86400)::BIGINT AS days, min(t) AS first, max(t + dt) AS last,
              median(dt)::DOUBLE AS median_dt
       FROM det_inside GROUP BY c)
-    SELECT size.c, size.size, coalesce(observed, 0) AS observed, coalesce(expected, 0) AS expected,
+    SELECT g.c, g.size, g.observed, g.expected,
            coalesce(edges, 0) AS edges, times.days, times.first, times.last, times.median_dt
-    FROM size LEFT JOIN observed USING (c) LEFT JOIN expected USING (c) LEFT JOIN edges USING (c)
-    JOIN times USING (c)`);
+    FROM det_group_tests g LEFT JOIN edges USING (c) JOIN times USING (c)`);
   const signalRows = await store.all<{ c: number; sid: number; n: number }>(
     `SELECT c, sid::INTEGER AS sid, count(*)::BIGINT AS n FROM det_inside GROUP BY ALL`,
   );
