@@ -14,6 +14,7 @@ import { VERSION } from '../../src/core/version.js';
 import { formatNames } from '../../src/ingest/formats/index.js';
 import { simulate } from '../../src/simulate/index.js';
 import type { StoreStatus } from '../../src/store/status.js';
+import { oneLine } from '../helpers/cli.js';
 import { scratch } from '../helpers/store.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
@@ -47,15 +48,6 @@ function finished(child: ReturnType<typeof start>): Promise<Run> {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, ...child.out }));
   });
-}
-
-/** Exactly one line on stderr, `lockstep: ...`, with no stack trace; returns it. */
-function oneLine(stderr: string): string {
-  const lines = stderr.split('\n').filter((l) => l !== '');
-  expect(lines, `stderr was:\n${stderr}`).toHaveLength(1);
-  expect(lines[0]).toMatch(/^lockstep: /);
-  expect(stderr).not.toMatch(/^\s+at /m);
-  return lines[0]!;
 }
 
 async function waitFor(what: string, ok: () => boolean, ms = 30_000): Promise<void> {

@@ -18,6 +18,7 @@ import { CSV_BOM } from '../../src/report/csv.js';
 import { CSV_FILES } from '../../src/report/exports/index.js';
 import { SIGNAL_NAMES } from '../../src/signals/index.js';
 import { Store } from '../../src/store/store.js';
+import { oneLine } from '../helpers/cli.js';
 import { scratch } from '../helpers/store.js';
 import { elements, parseCsv, parseXml, type XmlElement } from '../report/readers.js';
 
@@ -40,15 +41,6 @@ function lockstep(
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-/** Exactly one line on stderr, `lockstep: ...`, no stack trace; returns it. */
-function oneLine(stderr: string): string {
-  const lines = stderr.split('\n').filter((l) => l !== '');
-  expect(lines, `stderr was:\n${stderr}`).toHaveLength(1);
-  expect(lines[0]).toMatch(/^lockstep: /);
-  expect(stderr).not.toMatch(/^\s+at /m);
-  return lines[0]!;
 }
 
 /** Terminal escapes, C0/C1 controls (line feed aside) and bidirectional overrides or isolates. */
