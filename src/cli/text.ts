@@ -99,6 +99,13 @@ export function statusText(s: StoreStatus): string {
       out.push(`  #${i.ingestId} ${i.status}: ${message}`);
     }
   }
+  if (s.detections.length) {
+    const last = s.detections[s.detections.length - 1]!;
+    out.push(
+      '',
+      `Detections saved: ${s.detections.length}; latest run ${last.runId} at ${last.createdAt}, ${n(last.clusters)} clusters (read by lockstep fingerprint and amplification)`,
+    );
+  }
   if (s.rejects.total) {
     out.push('', `Rejected rows kept aside: ${n(s.rejects.total)} (list them with \`lockstep rejects\`)`);
     for (const r of s.rejects.byReason.slice(0, 8)) out.push(`  ${n(r.count).padStart(8)}  ${r.reason}`);

@@ -109,6 +109,27 @@ CREATE TABLE IF NOT EXISTS account_versions (
   last_observed TIMESTAMP,
   PRIMARY KEY (platform, account_id, version_key)
 );
+
+-- Every detection saved by \`lockstep detect\`: the result as written with --out (fingerprints
+-- included), so that later commands and views read the findings without running detection again.
+CREATE TABLE IF NOT EXISTS detections (
+  run_id INTEGER PRIMARY KEY,
+  created_at TIMESTAMP NOT NULL,
+  tool_version VARCHAR,
+  clusters INTEGER NOT NULL,
+  result JSON NOT NULL
+);
+
+-- The members of each saved cluster, for joins with posts and accounts. \`flagged\`: the cluster has
+-- no open indicator (docs/method.md); amplification counts flagged clusters by default.
+CREATE TABLE IF NOT EXISTS detection_members (
+  run_id INTEGER NOT NULL,
+  cluster_id VARCHAR NOT NULL,
+  platform VARCHAR NOT NULL,
+  account_id VARCHAR NOT NULL,
+  strength DOUBLE,
+  flagged BOOLEAN NOT NULL
+);
 `;
 
 /** Column order of the posts table, shared by the staging writer and the loader. */

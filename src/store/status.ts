@@ -40,6 +40,8 @@ export interface StoreStatus {
   platforms: PlatformSummary[];
   ingests: IngestSummary[];
   rejects: { total: number; byReason: { reason: string; count: number }[] };
+  /** Detection runs saved by `lockstep detect`, latest last. */
+  detections: { runId: number; createdAt: string; clusters: number; toolVersion: string | null }[];
 }
 
 const iso = (d: unknown) =>
@@ -115,6 +117,7 @@ export async function storeStatus(store: Store): Promise<StoreStatus> {
       total: (await store.value<number>(`SELECT count(*) FROM rejects`)) ?? 0,
       byReason: rejectsByReason,
     },
+    detections: await savedDetections(store),
   };
 }
 
@@ -142,5 +145,25 @@ export async function listRejects(
     reason: r.reason as string,
     raw: (r.raw as string) ?? null,
     rawTruncated: r.raw_truncated === true,
+  }));
+}
+
+/** The saved detection runs (none in a store opened read-only before the table existed). */
+async function savedDetections(store: Store): Promise<StoreStatus['detections']> {
+  const exists = await store.value<number>(
+    `SELECT count(*) FROM duckdb_tables() WHERE table_name = 'detections' AND NOT temporary`,
+  );
+  if (!exists) return [];
+  const rows = await store.all<{
+    run_id: number;
+    created_at: unknown;
+    clusters: number;
+    tool_version: string | null;
+  }>(`SELECT run_id, created_at, clusters, tool_version FROM detections ORDER BY run_id`);
+  return rows.map((r) => ({
+    runId: r.run_id,
+    createdAt: iso(r.created_at)!,
+    clusters: r.clusters,
+    toolVersion: r.tool_version,
   }));
 }
