@@ -8,6 +8,7 @@ import { LockstepError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDetect } from './commands/detect.js';
+import { registerFingerprint } from './commands/fingerprint.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerStatus } from './commands/status.js';
@@ -28,6 +29,7 @@ const program = new Command()
 registerIngest(program);
 registerStatus(program);
 registerDetect(program);
+registerFingerprint(program);
 registerSimulate(program);
 registerDemo(program);
 

@@ -2,11 +2,14 @@ import type { Command } from '@commander-js/extra-typings';
 import { UsageError } from '../../core/errors.js';
 import { detect } from '../../detect/index.js';
 import { DETECT_DEFAULTS, type DetectOptions } from '../../detect/params.js';
+import { saveDetection } from '../../detect/saved.js';
+import { fingerprintClusters } from '../../forensics/index.js';
 import { writeFileAtomic } from '../../report/exports/files.js';
 import { writeExports } from '../../report/exports/index.js';
 import { SIGNAL_NAMES } from '../../signals/index.js';
 import type { OptionValue, SignalName } from '../../signals/types.js';
 import { detectionSummary } from '../detection-text.js';
+import { fingerprintTable } from '../fingerprint-text.js';
 import { StageProgress } from '../progress.js';
 import { dbOption, interrupt, openExistingStore, parseIntOption, parsePositiveOption } from '../shared.js';
 import { detectCompat, wantsCompat } from './detect-compat.js';
@@ -59,6 +62,7 @@ export function registerDetect(program: Command): void {
     .option('--graphml <file.graphml>', 'write the clusters as a GraphML graph')
     .option('--csv <dir>', 'write clusters.csv, members.csv, edges.csv and evidence.csv to a folder')
     .option('--top <n>', 'clusters shown in the terminal', parseIntOption('--top'), 10)
+    .option('--no-fingerprint', "skip the clusters' fingerprints (rhythm, creation, identity, cadence)")
     .option('-q, --quiet', 'no progress display')
     .optionsGroup(
       'Peer compatibility: reproduce another tool exactly, instead of detecting (docs/compat.md):',
@@ -105,16 +109,32 @@ export function registerDetect(program: Command): void {
       const store = await openExistingStore(opts.db);
       const progress = new StageProgress(process.stderr, opts.quiet);
       try {
-        const result = await detect(store, options, {
+        const detected = await detect(store, options, {
           onStage: progress.stage,
           onProgress: progress.progress,
           signal: interrupt.signal,
         });
+        const fingerprinted = opts.fingerprint
+          ? await fingerprintClusters(store, detected, { onStage: progress.stage })
+          : null;
+        const result = fingerprinted ?? detected;
+        const runId = await saveDetection(store, result);
         progress.done();
         const written = opts.out ? [writeFileAtomic(opts.out, `${JSON.stringify(result, null, 1)}\n`)] : [];
         written.push(...writeExports(result, { gexf: opts.gexf, graphml: opts.graphml, csvDir: opts.csv }));
         console.log(detectionSummary(result, opts.top));
-        if (written.length) console.log(`\nWritten: ${written.join(', ')}`);
+        if (fingerprinted?.clusters.length)
+          console.log(
+            `\nFingerprints (docs/forensics/; one cluster in detail: lockstep fingerprint --cluster ID):\n\n${fingerprintTable(
+              fingerprinted.clusters
+                .slice(0, opts.top)
+                .map((c) => ({ id: c.id, size: c.size, fingerprint: c.fingerprint })),
+            )}`,
+          );
+        console.log(
+          `\nSaved in the store as detection run ${runId}: lockstep fingerprint and lockstep amplification read it.`,
+        );
+        if (written.length) console.log(`Written: ${written.join(', ')}`);
       } finally {
         progress.done();
         store.close();
