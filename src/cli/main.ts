@@ -6,6 +6,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { LockstepError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
+import { registerAmplification } from './commands/amplification.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDetect } from './commands/detect.js';
 import { registerFingerprint } from './commands/fingerprint.js';
@@ -30,6 +31,7 @@ registerIngest(program);
 registerStatus(program);
 registerDetect(program);
 registerFingerprint(program);
+registerAmplification(program);
 registerSimulate(program);
 registerDemo(program);
 

@@ -2,22 +2,27 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { detect } from '../../detect/index.js';
-import type { DetectionResult } from '../../detect/types.js';
+import { saveDetection } from '../../detect/saved.js';
+import { amplification } from '../../forensics/amplification.js';
+import { clusterSet, type FingerprintedResult, fingerprintClusters } from '../../forensics/index.js';
 import { ingestFile } from '../../ingest/pipeline.js';
 import { writeFileAtomic } from '../../report/exports/files.js';
+import { writeFingerprintCsv } from '../../report/exports/fingerprints.js';
 import { writeExports } from '../../report/exports/index.js';
 import { simulate } from '../../simulate/index.js';
 import { storeStatus } from '../../store/status.js';
 import { Store } from '../../store/store.js';
+import { amplificationText } from '../amplification-text.js';
 import { detectionSummary } from '../detection-text.js';
+import { fingerprintDetail, fingerprintTable, offsetText } from '../fingerprint-text.js';
 import { Progress, StageProgress, simulationProgress } from '../progress.js';
 import { interrupt, parseIntOption } from '../shared.js';
 import { ingestSummary, n, statusText, table } from '../text.js';
 
 /**
  * The README's main command: simulate a month of posts with planted operations, ingest it into a
- * fresh store, summarise it, detect coordinated clusters and score them against the planted truth.
- * Later stages (fingerprints, the report) extend it.
+ * fresh store, summarise it, detect coordinated clusters, fingerprint them, measure amplification and
+ * score the findings against the planted truth (membership and the operators' time zone).
  */
 export function registerDemo(program: Command): void {
   program
@@ -77,23 +82,47 @@ export function registerDemo(program: Command): void {
         console.log(indent(statusText(await storeStatus(store))));
         console.log(`\n4. Detection: accounts that act in lockstep\n`);
         const stages = new StageProgress();
-        const result = await detect(store, {}, { onStage: stages.stage, signal: interrupt.signal });
+        const detected = await detect(store, {}, { onStage: stages.stage, signal: interrupt.signal });
+        const result = await fingerprintClusters(store, detected, { onStage: stages.stage });
+        await saveDetection(store, result);
         stages.done();
         const written = [writeFileAtomic(join(dir, 'result.json'), `${JSON.stringify(result, null, 1)}\n`)];
         written.push(
           ...writeExports(result, { gexf: join(dir, 'clusters.gexf'), csvDir: join(dir, 'tables') }),
         );
-        console.log(indent(detectionSummary(result, 10, 2)));
-        console.log(
-          `\n5. Against the simulation's ground truth (the demo knows which accounts were planted):\n`,
+        written.push(
+          ...writeFingerprintCsv(
+            result.clusters.map((c) => ({ id: c.id, fingerprint: c.fingerprint })),
+            join(dir, 'tables'),
+          ),
         );
-        console.log(indent(truthTable(result, sim.truthFile)));
+        console.log(indent(detectionSummary(result, 10, 2)));
+        console.log(`\n5. Fingerprints: when they work, from which time zone, how the accounts were made\n`);
+        const rows = result.clusters.map((c) => ({ id: c.id, size: c.size, fingerprint: c.fingerprint }));
+        console.log(indent(fingerprintTable(rows)));
+        const first = result.clusters.find((c) => c.openIndicators.length === 0);
+        if (first)
+          console.log(`\n${indent(fingerprintDetail(first.id, first.fingerprint, result.population))}`);
+        console.log(
+          `\n6. Amplification: how much of each hashtag, site and text the flagged clusters produced\n`,
+        );
+        const amplified = await amplification(store, {
+          sets: result.clusters.filter((c) => c.openIndicators.length === 0).map(clusterSet),
+          kinds: ['hashtag', 'domain', 'text-family'],
+          top: 5,
+        });
+        console.log(indent(amplificationText(amplified, result.data.span, 5)));
+        console.log(
+          `\n7. Against the simulation's ground truth (the demo knows which accounts were planted):\n`,
+        );
+        console.log(indent(truthTable(result, sim.truthFile, sim.operations)));
         console.log(`\n   Written: ${written.map((f) => relative(process.cwd(), f)).join(', ')}`);
       } finally {
         store.close();
       }
+      const db = join(shown, 'demo.duckdb');
       console.log(
-        `\nNext: lockstep detect --db ${join(shown, 'demo.duckdb')} --out result.json   |   lockstep ingest YOUR_FILE --db my.duckdb   |   lockstep --help`,
+        `\nNext: lockstep fingerprint --db ${db} --cluster ID   |   lockstep amplification --db ${db}   |   lockstep ingest YOUR_FILE --db my.duckdb   |   lockstep --help`,
       );
     });
 }
@@ -108,7 +137,11 @@ const indent = (text: string) =>
  * Each planted operation and open group against the clusters: how many of its accounts were found,
  * in which clusters, and how many clustered accounts are organic. Reads the simulator's truth file.
  */
-function truthTable(result: DetectionResult, truthFile: string): string {
+function truthTable(
+  result: FingerprintedResult,
+  truthFile: string,
+  operations: { id: string; operator_utc_offset_minutes: number }[],
+): string {
   const accountsFile = join(truthFile, '..', 'ground_truth_accounts.csv');
   const lines = readFileSync(accountsFile, 'utf8').trim().split('\n');
   const header = lines[0]!.split(',');
@@ -135,11 +168,22 @@ function truthTable(result: DetectionResult, truthFile: string): string {
       if (!found.has(label)) found.set(label, new Set());
       found.get(label)!.add(c.id);
     }
+  // The operators' zone as planted, and as estimated from the cluster holding most of the operation.
+  const zones = new Map(operations.map((o) => [o.id, o.operator_utc_offset_minutes]));
+  const estimate = (label: string) => {
+    const best = result.clusters
+      .map((c) => ({ c, k: c.accounts.filter((a) => truth.get(a) === label).length }))
+      .sort((a, b) => b.k - a.k)[0];
+    const m = best?.k ? best.c.fingerprint.rhythm.offset.minutes : null;
+    return m === null || m === undefined ? '-' : `${offsetText(m)} (${best!.c.id})`;
+  };
   const rows = [...sizes].map(([label, size]) => [
     label,
     size,
     foundCount.get(label) ?? 0,
     [...(found.get(label) ?? [])].join(' ') || '-',
+    zones.has(label) ? offsetText(zones.get(label)!) : '-',
+    zones.has(label) ? estimate(label) : '-',
   ]);
-  return `${table(rows, ['planted', 'accounts', 'found', 'in clusters'])}\nOrganic accounts in clusters without open indicators: ${n(organic)}`;
+  return `${table(rows, ['planted', 'accounts', 'found', 'in clusters', 'operators at', 'estimated'])}\nOrganic accounts in clusters without open indicators: ${n(organic)}`;
 }
