@@ -2,13 +2,14 @@
  * Lockstep's library API: everything the CLI does is a call here, so every capability is scriptable.
  *
  * ```ts
- * import { openStore, ingestFile, detect, simulate, writeExports } from 'lockstep';
+ * import { openStore, ingestFile, detect, fingerprintClusters, amplification, clusterSet, simulate, writeExports } from 'lockstep';
  *
  * const corpus = simulate({ out: 'sim', posts: 100_000, seed: 1 });
  * const store = await openStore('investigation.duckdb');
  * const report = await ingestFile(store, corpus.files[0]);
- * const result = await detect(store, { signals: ['shared-object', 'near-duplicate'] });
- * console.log(report.rowsStored, result.clusters.map((c) => [c.id, c.size, c.confidence]));
+ * const result = await fingerprintClusters(store, await detect(store));
+ * console.log(report.rowsStored, result.clusters.map((c) => [c.id, c.size, c.fingerprint.rhythm.offset.label]));
+ * const manufactured = await amplification(store, { sets: result.clusters.map(clusterSet), top: 10 });
  * writeExports(result, { gexf: 'clusters.gexf', csvDir: 'tables' });
  * store.close();
  * ```
@@ -25,7 +26,29 @@ export {
 export type { PostKind, RawAccount, RawPost } from './core/types.js';
 export { VERSION } from './core/version.js';
 export { DETECT_DEFAULTS, type DetectHooks, type DetectOptions, detect } from './detect/index.js';
+export { isFlagged, loadDetection, type SavedDetection, saveDetection } from './detect/saved.js';
 export type * from './detect/types.js';
+export {
+  AMPLIFICATION_DEFAULTS,
+  type AmplificationInput,
+  type AmplificationOptions,
+  type AmplificationResult,
+  type AmplifiedItem,
+  amplification,
+} from './forensics/amplification.js';
+export {
+  type AccountRef,
+  type AccountSet,
+  clusterSet,
+  type Fingerprint,
+  type FingerprintedCluster,
+  type FingerprintedResult,
+  type FingerprintResult,
+  fingerprint,
+  fingerprintClusters,
+} from './forensics/index.js';
+export { accountRhythm } from './forensics/rhythm.js';
+export { readAccountsFile } from './forensics/sets.js';
 export { type ColumnMapping, loadMapping, MAPPABLE_FIELDS } from './ingest/formats/generic.js';
 export { FORMATS, findFormat, formatNames } from './ingest/formats/index.js';
 export type { FormatAdapter, FormatContext, RowSink } from './ingest/formats/types.js';

@@ -4,6 +4,7 @@
  * and posting cadence, each compared with the population (every account in no set). All sets are
  * computed together, in a few passes of SQL over the store.
  */
+import { UsageError } from '../core/errors.js';
 import type { Cluster, DetectionResult } from '../detect/types.js';
 import type { Store } from '../store/store.js';
 import { type Cadence, cadenceFingerprints } from './cadence.js';
@@ -46,6 +47,9 @@ export async function fingerprint(
     hooks.onStage?.({ name, done: true, seconds: (performance.now() - start) / 1000 });
     return value;
   };
+  const empty = sets.find((s) => !s.accounts.length);
+  if (empty)
+    throw new UsageError(`the account set "${empty.id}" is empty; a fingerprint needs at least one account`);
   await loadAccountSets(store, sets);
   try {
     const rhythm = await timed('fingerprint: rhythm and time zone', () => rhythmFingerprints(store));
