@@ -26,7 +26,7 @@
  */
 import { logPoissonTailSql } from '../detect/stats.js';
 import type { Store } from '../store/store.js';
-import { SETS_TABLE } from './sets.js';
+import { populationSize, SETS_TABLE } from './sets.js';
 
 export const CADENCE_DEFAULTS = {
   /** Fewest posts (intervals + 1) for an account to be judged. */
@@ -110,12 +110,7 @@ export async function cadenceFingerprints(
 ): Promise<Map<string, Cadence>> {
   const o = { ...CADENCE_DEFAULTS, ...options };
   const S = SETS_TABLE;
-  const population = Number(
-    (await store.value(`SELECT count(*) FROM accounts a
-      WHERE NOT EXISTS (SELECT 1 FROM ${S} s WHERE s.platform = a.platform AND s.account_id = a.account_id)`)) ??
-      0,
-  );
-  const keep = Math.min(1, o.populationSample / Math.max(1, population));
+  const keep = Math.min(1, o.populationSample / Math.max(1, await populationSize(store)));
   await store.run(`CREATE OR REPLACE TEMP TABLE fp_cad_who AS
     SELECT DISTINCT set_id, platform, account_id FROM ${S}
     UNION ALL

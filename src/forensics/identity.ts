@@ -25,7 +25,7 @@
  */
 import { logPoissonTailSql } from '../detect/stats.js';
 import type { Store } from '../store/store.js';
-import { SETS_TABLE } from './sets.js';
+import { populationSize, SETS_TABLE } from './sets.js';
 
 export const IDENTITY_DEFAULTS = {
   /** Population accounts sampled (by a hash of their id) for the population's shares. */
@@ -173,12 +173,7 @@ export async function identityFingerprints(
 ): Promise<Map<string, Identity>> {
   const o = { ...IDENTITY_DEFAULTS, ...options };
   const S = SETS_TABLE;
-  const population = Number(
-    (await store.value(`SELECT count(*) FROM accounts a
-      WHERE NOT EXISTS (SELECT 1 FROM ${S} s WHERE s.platform = a.platform AND s.account_id = a.account_id)`)) ??
-      0,
-  );
-  const keep = Math.min(1, o.populationSample / Math.max(1, population));
+  const keep = Math.min(1, o.populationSample / Math.max(1, await populationSize(store)));
   // Members (set_id) and the population sample (set_id NULL), with their profile features.
   await store.run(`CREATE OR REPLACE TEMP TABLE fp_id_acc AS
     WITH m AS (SELECT DISTINCT set_id, platform, account_id FROM ${S}),

@@ -34,6 +34,14 @@ export async function loadAccountSets(store: Store, sets: AccountSet[]): Promise
   );
 }
 
+/** Accounts of the store in no set: the size of the population the sets are compared with. */
+export async function populationSize(store: Store): Promise<number> {
+  return Number(
+    (await store.value(`SELECT count(*) FROM accounts a WHERE NOT EXISTS
+      (SELECT 1 FROM ${SETS_TABLE} s WHERE s.platform = a.platform AND s.account_id = a.account_id)`)) ?? 0,
+  );
+}
+
 export async function dropAccountSets(store: Store): Promise<void> {
   await store.run(`DROP TABLE IF EXISTS ${SETS_TABLE}`);
 }

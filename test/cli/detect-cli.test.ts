@@ -6,7 +6,6 @@
  * `--gexf`, `--graphml` and `--csv` write files that parse; and post text or handles carrying
  * terminal escapes or bidirectional overrides (attacker-controlled) never reach the terminal raw.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,30 +17,9 @@ import { CSV_BOM } from '../../src/report/csv.js';
 import { CSV_FILES } from '../../src/report/exports/index.js';
 import { SIGNAL_NAMES } from '../../src/signals/index.js';
 import { Store } from '../../src/store/store.js';
-import { oneLine } from '../helpers/cli.js';
+import { CLI, lockstep, oneLine } from '../helpers/cli.js';
 import { scratch } from '../helpers/store.js';
 import { elements, parseCsv, parseXml, type XmlElement } from '../report/readers.js';
-
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
-
-function lockstep(
-  cwd: string,
-  ...args: string[]
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd,
-      env: { ...process.env, LOCKSTEP_DEBUG: '', LOCKSTEP_MEMORY: '1GB', CI: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** Terminal escapes, C0/C1 controls (line feed aside) and bidirectional overrides or isolates. */
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;

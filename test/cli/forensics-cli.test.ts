@@ -4,36 +4,21 @@
  * `lockstep detect` saved its run in the store. Checks the terminal views, the one-line errors, the
  * JSON and CSV exports against the store, and that attacker-written text reaches a spreadsheet as text.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fingerprint } from '../../src/forensics/index.js';
 import { CSV_BOM } from '../../src/report/csv.js';
 import { Store } from '../../src/store/store.js';
-import { oneLine } from '../helpers/cli.js';
+import { lockstep, oneLine } from '../helpers/cli.js';
 import { scratch } from '../helpers/store.js';
 import { parseCsv } from '../report/readers.js';
 
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 const tmp = scratch();
 const db = join(tmp.dir, 'f.duckdb');
 
-function lockstep(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: tmp.dir,
-      env: { ...process.env, LOCKSTEP_DEBUG: '', LOCKSTEP_MEMORY: '1GB', CI: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** `lockstep ...args` in the scratch folder. */
+const run = (...args: string[]) => lockstep(tmp.dir, ...args);
 
 const csv = (file: string) => parseCsv(readFileSync(file, 'utf8').replace(CSV_BOM, ''));
 
@@ -72,7 +57,7 @@ beforeAll(async () => {
     ['ingest', join(tmp.dir, 'sim', 'posts.io-archive.csv'), '--db', db, '-q'],
     ['ingest', hostileFile(), '--db', db, '-q'],
   ]) {
-    const r = await lockstep(...args);
+    const r = await run(...args);
     expect(r.code, r.stderr).toBe(0);
   }
 }, 180_000);
@@ -81,7 +66,7 @@ afterAll(() => tmp.cleanup());
 describe('before any detection', () => {
   it('fingerprint and amplification say to run detect first, in one line', async () => {
     for (const cmd of ['fingerprint', 'amplification']) {
-      const r = await lockstep(cmd, '--db', db);
+      const r = await run(cmd, '--db', db);
       expect(r.code).toBe(2);
       expect(oneLine(r.stderr)).toContain('run lockstep detect first');
     }
@@ -92,7 +77,7 @@ describe('after lockstep detect', () => {
   let clusters: { id: string; accounts: string[]; fingerprint: Fingerprint; openIndicators: string[] }[];
 
   beforeAll(async () => {
-    const r = await lockstep('detect', '--db', db, '--out', join(tmp.dir, 'r.json'), '-q');
+    const r = await run('detect', '--db', db, '--out', join(tmp.dir, 'r.json'), '-q');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Fingerprints');
     expect(r.stdout).toContain('Saved in the store as detection run 1');
@@ -120,10 +105,10 @@ describe('after lockstep detect', () => {
   });
 
   it('lists every cluster, and shows one in detail with its heatmaps', async () => {
-    const all = await lockstep('fingerprint', '--db', db);
+    const all = await run('fingerprint', '--db', db);
     expect(all.code, all.stderr).toBe(0);
     for (const c of clusters) expect(all.stdout).toMatch(new RegExp(`^${c.id}\\s`, 'm'));
-    const one = await lockstep('fingerprint', '--db', db, '--cluster', clusters[0]!.id);
+    const one = await run('fingerprint', '--db', db, '--cluster', clusters[0]!.id);
     expect(one.code, one.stderr).toBe(0);
     for (const day of ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'])
       expect(one.stdout.match(new RegExp(`^${day}  `, 'gm'))).toHaveLength(2); // UTC and local
@@ -135,15 +120,7 @@ describe('after lockstep detect', () => {
     const { op } = truth();
     const ids = [...op].filter(([, o]) => o === 'op1').map(([a]) => a);
     const file = tmp.file('op1.txt', `# op1 as planted\n${ids.join('\n')}\nnot-an-account\n`);
-    const r = await lockstep(
-      'fingerprint',
-      '--db',
-      db,
-      '--accounts',
-      file,
-      '--out',
-      join(tmp.dir, 'op1.json'),
-    );
+    const r = await run('fingerprint', '--db', db, '--accounts', file, '--out', join(tmp.dir, 'op1.json'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/1 of the listed accounts are not in the store/);
     expect(r.stdout).toContain(`op1.txt: ${ids.length} accounts`);
@@ -162,14 +139,14 @@ describe('after lockstep detect', () => {
       [['amplification', '--by', 'week'], /expecting day or hour/],
     ];
     for (const [args, message] of cases) {
-      const r = await lockstep(...args, '--db', db);
+      const r = await run(...args, '--db', db);
       expect(r.code, args.join(' ')).not.toBe(0);
       expect(oneLine(r.stderr)).toMatch(message);
     }
   });
 
   it('fingerprint CSV: one row per cluster; the hour-of-week rows add up to the posts', async () => {
-    const r = await lockstep('fingerprint', '--db', db, '--csv', 'fp');
+    const r = await run('fingerprint', '--db', db, '--csv', 'fp');
     expect(r.code, r.stderr).toBe(0);
     const sets = csv(join(tmp.dir, 'fp', 'fingerprints.csv'));
     expect(sets.slice(1).map((row) => row[0])).toEqual(clusters.map((c) => c.id));
@@ -181,7 +158,7 @@ describe('after lockstep detect', () => {
   });
 
   it('amplification: the CSV reconciles with the store, and hostile text stays text', async () => {
-    const r = await lockstep('amplification', '--db', db, '--csv', 'amp', '--top', '3');
+    const r = await run('amplification', '--db', db, '--csv', 'amp', '--top', '3');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Hashtags: .* ranked/);
     const rows = csv(join(tmp.dir, 'amp', 'amplification.csv'));

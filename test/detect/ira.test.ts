@@ -14,8 +14,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detect } from '../../src/detect/index.js';
-import { type AccountSet, fingerprint } from '../../src/forensics/index.js';
 import type { DetectionResult } from '../../src/detect/types.js';
+import { type AccountSet, fingerprint } from '../../src/forensics/index.js';
 import type { Store } from '../../src/store/store.js';
 import { ingestInto, SHARED, scratch } from '../helpers/store.js';
 
@@ -109,4 +109,3 @@ describe.skipIf(!present)(title, () => {
     expect(ru.officeHours.verdict).toBe('not office hours');
   });
 });
-

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Rng } from '../../src/core/random.js';
 import {
   accountRhythm,
   type Rhythm,
@@ -19,16 +20,10 @@ import { simulate } from '../../src/simulate/index.js';
 import type { Store } from '../../src/store/store.js';
 import { ingestInto, scratch } from '../helpers/store.js';
 
-/** A seeded generator (mulberry32). */
+/** Uniform numbers in [0, 1) from the project's seeded generator. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Rng(seed);
+  return () => g.next();
 }
 
 /** Quarter-hour of the UTC week (Monday = 0) of an instant. */
