@@ -3,7 +3,7 @@
  * in the working directory). Opening it creates the schema, and marks ingests left `running` by a
  * killed process as `interrupted` (DuckDB's write-ahead log has already rolled their data back).
  */
-import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { StoreError } from '../core/errors.js';
@@ -35,6 +35,8 @@ function plain(value: unknown): unknown {
 export class Store {
   private constructor(
     readonly path: string,
+    /** A reader's own spill folder, removed on close; null for the writer's shared one. */
+    private readonly readerSpill: string | null,
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
   ) {}
@@ -49,12 +51,15 @@ export class Store {
         throw storeOpenError(full, err);
       }
     }
+    const readerSpill = options.readOnly ? `${full}.tmp-read-${process.pid}-${++readers}` : null;
     const settings: Record<string, string> = {
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
       preserve_insertion_order: 'false',
       memory_limit: options.memoryLimit ?? process.env.LOCKSTEP_MEMORY ?? '3GB',
-      temp_directory: `${full}.tmp`,
+      // Only one process can write a store, but several can read it: each reader spills into a
+      // folder of its own (a shared one let concurrent readers overwrite each other's spill files).
+      temp_directory: readerSpill ?? `${full}.tmp`,
     };
     if (options.threads) settings.threads = String(options.threads);
     if (options.readOnly) settings.access_mode = 'READ_ONLY';
@@ -65,7 +70,7 @@ export class Store {
       throw storeOpenError(full, err);
     }
     const connection = await instance.connect();
-    const store = new Store(full, instance, connection);
+    const store = new Store(full, readerSpill, instance, connection);
     if (!options.readOnly) await store.migrate();
     return store;
   }
@@ -110,8 +115,12 @@ export class Store {
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
+    if (this.readerSpill) rmSync(this.readerSpill, { recursive: true, force: true });
   }
 }
+
+/** Read-only stores opened by this process (each gets its own spill folder). */
+let readers = 0;
 
 /**
  * Refuses an existing file that is not a DuckDB database. DuckDB itself reports most such files, but
