@@ -22,6 +22,11 @@
  * a shift (9:00 +- 1 h, the common office start). The offset is searched on a 15-minute grid from
  * -12:00 to +14:00; the shift's start, length and lunch break and the mixture weight are profiled out.
  *
+ * Prolific accounts: the model is fitted to the members' posts with each account's total winsorised
+ * at Tukey's far-out fence of the set (Q3 + 3 IQR of posts per member; its posts are scaled down to
+ * that total), so that two heavy posters caught in a cluster of quiet accounts cannot move the
+ * estimate on their own. The 7 x 24 tables stay the raw counts.
+ *
  * Interval: profile likelihood. Posts are not independent (an operation's accounts post together
  * on orders, a person posts in sessions), so the log-likelihood is divided by the Pearson dispersion
  * of the fit, chi2 / df (quasi-likelihood, McCullagh & Nelder 1989, Generalized Linear Models, ch. 9),
@@ -581,17 +586,22 @@ export function rhythmFromCounts(
   locations: { location: string; accounts: number }[] = [],
   at: Date = new Date(),
   options: Partial<RhythmOptions> = {},
+  fitWeek: ArrayLike<number> = utcWeek,
 ): Rhythm {
   const o = { ...RHYTHM_DEFAULTS, ...options };
-  if (utcWeek.length !== WEEK)
+  if (utcWeek.length !== WEEK || fitWeek.length !== WEEK)
     throw new UsageError(`invalid counts: expecting ${WEEK} quarter-hours of the week`);
   const human = humanCurve(o.humanHours);
   const week = Float64Array.from(utcWeek);
+  // The model is fitted to `fitWeek`: the same posts with prolific accounts weighted down.
+  const weighted = Float64Array.from(fitWeek);
   const daily = new Float64Array(Q);
   let posts = 0;
+  let fitPosts = 0;
   for (let u = 0; u < WEEK; u++) {
-    daily[u % Q]! += week[u]!;
+    daily[u % Q]! += weighted[u]!;
     posts += week[u]!;
+    fitPosts += weighted[u]!;
   }
   const fit = fitOffset(daily, o, human);
   const enough = posts >= o.minPosts;
@@ -621,7 +631,7 @@ export function rhythmFromCounts(
     hourOfWeekUtc: hourOfWeek(week, 0),
     hourOfWeekLocal: hourOfWeek(week, fit ? fit.offset / 15 : 0),
     offset,
-    officeHours: officeStats(week, fit, o, human, posts),
+    officeHours: officeStats(weighted, fit, o, human, fitPosts),
     locations: locationZones(locations, accounts, at, offset, o),
   };
 }
@@ -633,13 +643,20 @@ const BIN_SQL = (col: string) =>
   `((isodow(${col}) - 1) * ${Q} + hour(${col}) * 4 + minute(${col}) // 15)::SMALLINT`;
 
 function parseBins(s: string | null | undefined): Float64Array {
-  const out = new Float64Array(WEEK);
-  if (!s) return out;
-  for (const pair of s.split(',')) {
-    const c = pair.indexOf(':');
-    out[Number(pair.slice(0, c))]! += Number(pair.slice(c + 1));
+  return parseWeightedBins(s).posts;
+}
+
+/** `bin:posts:weighted,...` (the weighted count optional) into the two tables of the week. */
+function parseWeightedBins(s: string | null | undefined): { posts: Float64Array; weighted: Float64Array } {
+  const posts = new Float64Array(WEEK);
+  const weighted = new Float64Array(WEEK);
+  if (!s) return { posts, weighted };
+  for (const item of s.split(',')) {
+    const [bin, n, w] = item.split(':').map(Number) as [number, number, number | undefined];
+    posts[bin]! += n;
+    weighted[bin]! += w ?? n;
   }
-  return out;
+  return { posts, weighted };
 }
 
 function parseLocations(s: string | null | undefined): { location: string; accounts: number }[] {
@@ -683,13 +700,19 @@ export async function rhythmFingerprints(
     locs: string | null;
   }>(
     `WITH s AS (SELECT DISTINCT set_id, platform, account_id FROM ${SETS_TABLE}),
-    b AS (SELECT s.set_id, b.bin, sum(b.n)::BIGINT AS n FROM fp_rhythm_bins b
-          JOIN s ON b.platform = s.platform AND b.account_id = s.account_id GROUP BY ALL),
+    acc AS (SELECT s.set_id, s.platform, s.account_id, sum(b.n) AS total FROM fp_rhythm_bins b
+            JOIN s ON b.platform = s.platform AND b.account_id = s.account_id GROUP BY ALL),
+    fence AS (SELECT set_id, quantile_cont(total, 0.75) + 3 * (quantile_cont(total, 0.75) - quantile_cont(total, 0.25)) AS cap
+              FROM acc GROUP BY set_id),
+    b AS (SELECT acc.set_id, b.bin, sum(b.n)::BIGINT AS n, sum(b.n * least(1.0, f.cap / acc.total)) AS w
+          FROM fp_rhythm_bins b
+          JOIN acc ON b.platform = acc.platform AND b.account_id = acc.account_id
+          JOIN fence f ON f.set_id = acc.set_id GROUP BY ALL),
     l AS (SELECT s.set_id, coalesce(a.location, '') AS l, count(*) AS n FROM s
           LEFT JOIN accounts a ON a.platform = s.platform AND a.account_id = s.account_id GROUP BY ALL)
     SELECT set_id,
       (SELECT count(*) FROM s s2 WHERE s2.set_id = ids.set_id) AS accounts,
-      (SELECT string_agg(bin || ':' || n, ',') FROM b WHERE b.set_id = ids.set_id) AS bins,
+      (SELECT string_agg(bin || ':' || n || ':' || round(w, 6), ',') FROM b WHERE b.set_id = ids.set_id) AS bins,
       (SELECT to_json(list({'l': l, 'n': n}))::VARCHAR FROM l WHERE l.set_id = ids.set_id) AS locs
     FROM (SELECT DISTINCT set_id FROM s) ids`,
   );
@@ -706,11 +729,10 @@ export async function rhythmFingerprints(
   await store.run('DROP TABLE IF EXISTS fp_rhythm_bins');
   await store.run('DROP TABLE IF EXISTS fp_rhythm_members');
   const sets = new Map<string, Rhythm>();
-  for (const r of setRows)
-    sets.set(
-      r.set_id,
-      rhythmFromCounts(parseBins(r.bins), Number(r.accounts), parseLocations(r.locs), at, o),
-    );
+  for (const r of setRows) {
+    const { posts, weighted } = parseWeightedBins(r.bins);
+    sets.set(r.set_id, rhythmFromCounts(posts, Number(r.accounts), parseLocations(r.locs), at, o, weighted));
+  }
   const p = pop[0];
   const population = rhythmFromCounts(
     parseBins(popBins),
