@@ -33,11 +33,17 @@ export async function collectActions(
   return row!;
 }
 
-/** Refuses to go on if two accounts share a hash key (astronomically unlikely, but checked). */
-export async function checkAccountKeys(store: Store): Promise<void> {
+/**
+ * `det_accounts (ak, ai)`: every account's key and a dense index (0..N-1, in key order), which makes
+ * a pair of accounts one exact 64-bit key (pairs.ts). Refuses to go on if two accounts share a hash
+ * key (astronomically unlikely, but checked).
+ */
+export async function createAccountKeys(store: Store): Promise<void> {
+  await store.run(`CREATE OR REPLACE TEMP TABLE det_accounts AS
+    SELECT ak, (row_number() OVER (ORDER BY ak) - 1)::UINTEGER AS ai FROM (
+      SELECT hash(platform, account_id) AS ak FROM (SELECT DISTINCT platform, account_id FROM posts))`);
   const [row] = await store.all<{ ids: number; keys: number }>(
-    `SELECT count(*)::BIGINT AS ids, count(DISTINCT hash(platform, account_id))::BIGINT AS keys
-     FROM (SELECT DISTINCT platform, account_id FROM posts)`,
+    `SELECT count(*)::BIGINT AS ids, count(DISTINCT ak)::BIGINT AS keys FROM det_accounts`,
   );
   if (row!.ids !== row!.keys)
     throw new LockstepError(

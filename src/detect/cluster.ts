@@ -128,9 +128,9 @@ async function attach(
       UNION ALL
       SELECT m.c, p.a1 AS ak, p.k FROM det_local_pairs p JOIN det_communities m ON m.ak = p.a2),
     touching AS MATERIALIZED (
-      SELECT m.c, e.a2 AS ak, e.p2 AS p, e.sid FROM det_pair_events e JOIN det_communities m ON m.ak = e.a1
+      SELECT m.c, e.a2 AS ak, e.p2 AS p, e.sid FROM det_local_events e JOIN det_communities m ON m.ak = e.a1
       UNION ALL
-      SELECT m.c, e.a1 AS ak, e.p1 AS p, e.sid FROM det_pair_events e JOIN det_communities m ON m.ak = e.a2),
+      SELECT m.c, e.a1 AS ak, e.p1 AS p, e.sid FROM det_local_events e JOIN det_communities m ON m.ak = e.a2),
     occasions AS (
       SELECT c, ak FROM touching GROUP BY c, ak HAVING count(DISTINCT p) >= ${minParticipation}),
     observed AS (

@@ -32,7 +32,7 @@ export async function collectEvidence(
   // Bursts: (signal, object, hour) with the most members co-acting.
   await store.run(`CREATE OR REPLACE TEMP TABLE det_bursts AS
     WITH inside AS (
-      SELECT x.c, e.sid, e.ok, e.t // ${BURST} AS ep, e.a1, e.a2, e.idf FROM det_pair_events e
+      SELECT x.c, e.sid, e.ok, e.t // ${BURST} AS ep, e.a1, e.a2, e.idf FROM det_local_events e
       JOIN det_members x ON x.ak = e.a1 JOIN det_members y ON y.ak = e.a2 AND y.c = x.c),
     bursts AS (
       SELECT c, sid, ok, ep, count(DISTINCT a) AS accounts, max(idf) AS idf

@@ -17,10 +17,10 @@ import { InterruptedError, UsageError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import type { SignalName } from '../signals/types.js';
 import type { Store } from '../store/store.js';
-import { checkAccountKeys, collectActions, createActionTable } from './actions.js';
+import { collectActions, createAccountKeys, createActionTable } from './actions.js';
 import { clusterAccounts } from './cluster.js';
 import { collectEvidence } from './evidence.js';
-import { coActions, createPairTables } from './pairs.js';
+import { coActionUnits, createPairTables, pairAccounts } from './pairs.js';
 import { DETECT_DEFAULTS, type DetectOptions, resolveDetectOptions } from './params.js';
 import { testPairs } from './significance.js';
 import { describeClusters, describeData, describeInputs, stable } from './summary.js';
@@ -36,8 +36,16 @@ export interface DetectHooks {
 }
 
 const TEMP_TABLES = [
+  'det_accounts',
   'det_actions',
+  'det_units',
+  'det_signal_units',
+  'det_slice',
+  'det_multi',
   'det_pair_events',
+  'det_local_events',
+  'det_local_accounts',
+  'det_local_units',
   'det_exposure',
   'det_exposure_total',
   'det_pairs',
@@ -79,7 +87,7 @@ export async function detect(
     if (data.posts === 0)
       throw new UsageError('the store holds no posts; ingest some data first (lockstep ingest FILE)');
     const inputs = await describeInputs(store);
-    await checkAccountKeys(store);
+    await createAccountKeys(store);
     const resolution = data.timeResolution === 'day' ? 86_400 : data.timeResolution === 'minute' ? 60 : 1;
     if (resolution > 1)
       limits.push(
@@ -106,6 +114,7 @@ export async function detect(
       );
       limits.push(...notes);
     }
+    let candidates = 0;
     for (const s of o.signals) {
       const name = s.descriptor.name;
       const counted = await stage(
@@ -129,19 +138,33 @@ export async function detect(
         windowEstimate: estimate,
         options: s.options,
       };
-      const pairStats = counted.actions
+      const unitStats = counted.actions
         ? await stage(
             `${name}: co-actions (window ${window} s)`,
-            () => coActions(store, s.sid, window, o.crowdCap),
-            (r) => `${r.pairs.toLocaleString('en')} account pairs`,
+            () => coActionUnits(store, s.sid, window, o.crowdCap),
+            (r) => `${r.units.toLocaleString('en')} units (account, object, window)`,
           )
-        : { pairs: 0, crowdedWindows: 0, crowdedActions: 0 };
-      stats[name] = { ...counted, ...pairStats, edges: 0 };
-      if (pairStats.crowdedWindows > 0)
+        : { units: 0, candidates: 0, crowdedWindows: 0, crowdedActions: 0 };
+      candidates += unitStats.candidates;
+      stats[name] = {
+        ...counted,
+        pairs: 0,
+        crowdedWindows: unitStats.crowdedWindows,
+        crowdedActions: unitStats.crowdedActions,
+        edges: 0,
+      };
+      if (unitStats.crowdedWindows > 0)
         limits.push(
-          `${name}: ${pairStats.crowdedWindows.toLocaleString('en')} windows holding more than ${o.crowdCap} actions on one object (${pairStats.crowdedActions.toLocaleString('en')} actions, e.g. viral posts, trending tags) were not expanded into pairs; the test leaves them out of the co-actions and of the null model alike.`,
+          `${name}: ${unitStats.crowdedWindows.toLocaleString('en')} windows holding more than ${o.crowdCap} actions on one object (${unitStats.crowdedActions.toLocaleString('en')} actions, e.g. viral posts, trending tags) were not expanded into pairs; the test leaves them out of the co-actions and of the null model alike.`,
         );
     }
+    const pairs = await stage(
+      'co-actions: pairs of accounts',
+      () => pairAccounts(store, o.minParticipation, candidates),
+      (r) =>
+        `account pairs: ${o.signals.map((s) => `${s.descriptor.name} ${(r.get(s.sid) ?? 0).toLocaleString('en')}`).join(', ')}`,
+    );
+    for (const s of o.signals) stats[s.descriptor.name]!.pairs = pairs.get(s.sid) ?? 0;
 
     const sig = await stage(
       'testing pairs',

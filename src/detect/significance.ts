@@ -56,15 +56,12 @@ export async function testPairs(
 ): Promise<SignificanceStats> {
   await store.run(`CREATE OR REPLACE TEMP TABLE det_exposure_total AS
     SELECT sid, ak, sum(m) AS m, sum(g) AS g FROM det_exposure GROUP BY sid, ak`);
-  // K per pair, for the pairs that can be tested (K >= minParticipation). Most pairs co-act once:
-  // they are screened out first on their count of events (an upper bound of K), with a one-key
-  // aggregate, so that only the rest go through the de-duplication of post pairs across signals.
+  // K per pair, for the pairs that can be tested (K >= minParticipation): det_pair_events holds the
+  // pairs of posts of every pair of accounts with two or more (pairs.ts).
   await store.run(`CREATE OR REPLACE TEMP TABLE det_pairs AS
-    WITH multi AS (
-      SELECT hash(a1, a2) AS h FROM det_pair_events GROUP BY h HAVING count(*) >= ${minParticipation}),
-    posts AS (
+    WITH posts AS (
       SELECT a1, a2, p1, p2, max(idf) AS idf, bit_or(1::UINTEGER << sid) AS sigs
-      FROM det_pair_events WHERE hash(a1, a2) IN (SELECT h FROM multi) GROUP BY a1, a2, p1, p2)
+      FROM det_pair_events GROUP BY a1, a2, p1, p2)
     SELECT a1, a2, count(*) AS k, sum(idf) AS w, bit_or(sigs) AS sigs FROM posts
     GROUP BY a1, a2 HAVING count(*) >= ${minParticipation}`);
   // K per signal (det_pair_events holds each signal's distinct pairs of posts).

@@ -91,7 +91,7 @@ export async function describeClusters(
   windows: Map<number, number>,
 ): Promise<{ clusters: Cluster[]; edges: Edge[] }> {
   await store.run(`CREATE OR REPLACE TEMP TABLE det_inside AS
-    SELECT x.c, e.* FROM det_pair_events e
+    SELECT x.c, e.* FROM det_local_events e
     JOIN det_members x ON x.ak = e.a1 JOIN det_members y ON y.ak = e.a2 AND y.c = x.c`);
   const clusterRows = await store.all<ClusterRow>(`
     WITH edges AS (

@@ -6,16 +6,18 @@
  * - significance.ts: the null model's lambda and Benjamini-Hochberg's step-up rule (1995) on a small
  *   family whose p-values are placed around the BH line;
  * - pairs.ts: the bucketed equality join against a brute-force range join over every pair of actions
- *   (windows 0, 1, 7, 60 s; gaps of exactly the window; identical timestamps; crowded windows);
+ *   (windows 0, 1, 7, 60 s; gaps of exactly the window; identical timestamps; crowded windows), and
+ *   its first pass, which keeps exactly the account pairs with two distinct pairs of posts or more;
  * - window.ts: CooRnet's coordination interval (Giglietto et al. 2020) recomputed in JavaScript.
- * Tables are filled directly (det_actions, det_pair_events, det_exposure), as the stages before fill them.
+ * Tables are filled directly (det_accounts, det_actions, det_pair_events, det_exposure), as the stages
+ * before fill them.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/random.js';
 import { createActionTable } from '../../src/detect/actions.js';
 import { detect } from '../../src/detect/index.js';
-import { coActions, createPairTables } from '../../src/detect/pairs.js';
+import { coActionUnits, createPairTables, localEvents, pairAccounts } from '../../src/detect/pairs.js';
 import { DETECT_DEFAULTS } from '../../src/detect/params.js';
 import { CROSS_STRATUM, testPairs } from '../../src/detect/significance.js';
 import { logPoissonTailBound, logPoissonTailSql } from '../../src/detect/stats.js';
@@ -328,30 +330,43 @@ function bruteForce(actions: Action[], w: number, cap: number) {
   return { co, accounts, exposure, excludedByCrowd };
 }
 
-async function runPairs(actions: Action[], w: number, cap: number) {
+/**
+ * Runs pairs.ts on `actions`: `events` are every co-action (det_local_events, all accounts asked
+ * for), `kept` the pairs of posts the pair tests receive (det_pair_events), in `slices` slices.
+ */
+async function runPairs(actions: Action[], w: number, cap: number, slices = 1) {
   await createActionTable(store);
   await createPairTables(store);
+  const accounts = [...new Set(actions.map((a) => a.ak))].sort((x, y) => x - y);
+  await store.run(`CREATE OR REPLACE TEMP TABLE det_accounts AS
+    SELECT ak::UBIGINT AS ak, ai::UINTEGER AS ai FROM (VALUES ${values(accounts.map((ak, i) => [ak, i]))}) v(ak, ai)`);
   await store.run(
     `INSERT INTO det_actions VALUES ${values(actions.map((a) => [0, a.ak, a.ok, a.t, a.pr, `'${a.st}'`]))}`,
   );
-  const stats = await coActions(store, 0, w, cap);
-  const events = await store.all<{
-    a1: number;
-    a2: number;
-    p1: number;
-    p2: number;
-    ok: number;
-    t: number;
-    dt: number;
-    idf: number;
-  }>(
-    `SELECT a1::INTEGER AS a1, a2::INTEGER AS a2, p1::INTEGER AS p1, p2::INTEGER AS p2, ok::INTEGER AS ok,
-            t::INTEGER AS t, dt::INTEGER AS dt, idf FROM det_pair_events`,
-  );
+  const units = await coActionUnits(store, 0, w, cap);
+  // The slices follow from the number of candidate pairs: ask for more to exercise them.
+  const perSignal = await pairAccounts(store, 2, slices > 1 ? (slices - 0.5) * 16_000_000 : units.candidates);
+  await localEvents(store, 'det_accounts');
+  const read = (table: string) =>
+    store.all<{
+      a1: number;
+      a2: number;
+      p1: number;
+      p2: number;
+      ok: number;
+      t: number;
+      dt: number;
+      idf: number;
+    }>(
+      `SELECT a1::INTEGER AS a1, a2::INTEGER AS a2, p1::INTEGER AS p1, p2::INTEGER AS p2, ok::INTEGER AS ok,
+              t::INTEGER AS t, dt::INTEGER AS dt, idf FROM ${table}`,
+    );
+  const events = await read('det_local_events');
+  const kept = await read('det_pair_events');
   const exposure = await store.all<{ ak: number; st: string; m: number; r: number; g: number }>(
     `SELECT ak::INTEGER AS ak, st, m::INTEGER AS m, r, g FROM det_exposure`,
   );
-  return { stats, events, exposure };
+  return { stats: { ...units, pairs: perSignal.get(0) ?? 0 }, events, kept, exposure };
 }
 
 /** Random actions on few objects in a short span, so that windows are crowded, ties and edges common. */
@@ -454,6 +469,34 @@ describe('co-actions by bucketed equality joins (pairs.ts)', () => {
       }
     expect(coverage.atWindow).toBeGreaterThan(10);
     expect(coverage.sameTime).toBeGreaterThan(10);
+  });
+
+  it('keeps for the pair tests exactly the account pairs with two pairs of posts or more, in any slicing', async () => {
+    const rng = new Rng(13);
+    let dropped = 0;
+    for (const { w, cap } of cases)
+      for (const slices of [1, 3]) {
+        const actions = randomActions(rng, w, { accounts: 20, actions: 90, unitary: false });
+        const { events, kept, stats } = await runPairs(actions, w, cap, slices);
+        const what = `w=${w} cap=${cap} slices=${slices}`;
+        const posts = new Map<string, Set<string>>();
+        for (const e of events) {
+          const pair = `${e.a1}-${e.a2}`;
+          if (!posts.has(pair)) posts.set(pair, new Set());
+          posts.get(pair)!.add(`${e.p1}-${e.p2}`);
+        }
+        const multi = new Set([...posts].filter(([, p]) => p.size >= 2).map(([pair]) => pair));
+        dropped += posts.size - multi.size;
+        const key = (e: (typeof events)[number]) => `${e.a1}-${e.a2}-${e.p1}-${e.p2}-${e.ok}-${e.t}-${e.dt}`;
+        const expected = events
+          .filter((e) => multi.has(`${e.a1}-${e.a2}`))
+          .map(key)
+          .sort();
+        expect(kept.map(key).sort(), what).toEqual(expected);
+        expect(stats.pairs, what).toBe(posts.size);
+      }
+    // Some pairs did co-act only once and were left out.
+    expect(dropped).toBeGreaterThan(10);
   });
 
   it('keeps a gap of exactly the window, drops one second more, and skips crowded windows whole', async () => {
