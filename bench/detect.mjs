@@ -10,50 +10,13 @@
 // Corpora and stores are cached in bench/out/ (sim-N/ and store-N.duckdb; the 10M store is ~2 GB)
 // and made on first use with `lockstep simulate --seed 1 --post-truth` and `lockstep ingest`.
 // Compare figures within one run: the machine is shared and noisy.
-import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  createReadStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { log, machine, out, prepare, root, sizes, writeSection } from './shared.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'bench', 'out');
-const cli = join(root, 'dist', 'cli', 'main.js');
-const parseSize = (s) => Math.round(Number(s.replace(/m$/i, 'e6').replace(/k$/i, 'e3')));
-const sizes = (process.argv.slice(2).length ? process.argv.slice(2) : ['1m', '3m', '10m']).map(parseSize);
-mkdirSync(out, { recursive: true });
-const log = (line) => process.stderr.write(`${line}\n`);
-
-/** The cached corpus and store of `posts` simulated posts, made if missing. */
-function prepare(posts) {
-  const dir = join(out, `sim-${posts}`);
-  const file = join(dir, 'posts.io-archive.csv');
-  if (!existsSync(file)) {
-    log(`simulating ${posts.toLocaleString('en')} posts...`);
-    execFileSync(
-      'node',
-      [cli, 'simulate', '--out', dir, '--posts', String(posts), '--seed', '1', '--post-truth', '-q'],
-      { stdio: 'inherit' },
-    );
-  }
-  const db = join(out, `store-${posts}.duckdb`);
-  if (!existsSync(db)) {
-    log(`ingesting ${posts.toLocaleString('en')} posts...`);
-    const partial = join(out, `store-${posts}.partial.duckdb`);
-    execFileSync('node', [cli, 'ingest', file, '--db', partial, '-q'], { stdio: 'inherit' });
-    renameSync(partial, db);
-  }
-  return { dir, db };
-}
+const sizeList = sizes(['1m', '3m', '10m']);
 
 /** Runs detection with default parameters in a child process; returns its measurements. */
 function runDetect(db) {
@@ -164,7 +127,7 @@ const frac = ({ found, of }) => `${found}/${of} (${of ? pct(found / of) : '-'})`
 const n = (x) => Math.round(x).toLocaleString('en');
 
 const runs = [];
-for (const posts of sizes) {
+for (const posts of sizeList) {
   const { dir, db } = prepare(posts);
   log(`detecting in ${posts.toLocaleString('en')} posts...`);
   const r = runDetect(db);
@@ -222,14 +185,9 @@ const hard = runs.some(({ s }) => Object.keys(s.hardNegatives).length)
     ].join('\n')
   : '';
 
-const cpu = cpus()[0]?.model ?? 'unknown CPU';
-const duckdb = JSON.parse(
-  readFileSync(join(root, 'node_modules', '@duckdb', 'node-api', 'package.json'), 'utf8'),
-).version;
-const machine = `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, DuckDB node-api ${duckdb}`;
 const section = [
   '<!-- detect:start -->',
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}, with \`npm run bench:detect\` (bench/detect.mjs).`,
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}, with \`npm run bench:detect\` (bench/detect.mjs).`,
   '',
   scaling,
   '',
@@ -245,12 +203,5 @@ const section = [
   ...(hard ? ['', hard] : []),
   '<!-- detect:end -->',
 ].join('\n');
-const path = join(root, 'BENCHMARKS.md');
-const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
-writeFileSync(
-  path,
-  /<!-- detect:start -->[\s\S]*<!-- detect:end -->/.test(current)
-    ? current.replace(/<!-- detect:start -->[\s\S]*<!-- detect:end -->/, section)
-    : `${current}\n${section}\n`,
-);
+writeSection('detect', section);
 console.log(section);

@@ -16,41 +16,12 @@
 // Corpora and stores are cached in bench/out/ (sim-N/ and store-N.duckdb, shared with
 // bench/detect.mjs) and made on first use; stores are opened read-only. Compare figures within one
 // run: the machine is shared and noisy.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { log, machine, out, prepare, root, sizes, writeSection } from './shared.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'bench', 'out');
-const cli = join(root, 'dist', 'cli', 'main.js');
-const parseSize = (s) => Math.round(Number(s.replace(/m$/i, 'e6').replace(/k$/i, 'e3')));
-const sizes = (process.argv.slice(2).length ? process.argv.slice(2) : ['1m', '3m', '10m']).map(parseSize);
-mkdirSync(out, { recursive: true });
-const log = (line) => process.stderr.write(`${line}\n`);
-
-/** The cached corpus and store of `posts` simulated posts, made if missing (as bench/detect.mjs). */
-function prepare(posts) {
-  const dir = join(out, `sim-${posts}`);
-  const file = join(dir, 'posts.io-archive.csv');
-  if (!existsSync(file)) {
-    log(`simulating ${posts.toLocaleString('en')} posts...`);
-    execFileSync(
-      'node',
-      [cli, 'simulate', '--out', dir, '--posts', String(posts), '--seed', '1', '--post-truth', '-q'],
-      { stdio: 'inherit' },
-    );
-  }
-  const db = join(out, `store-${posts}.duckdb`);
-  if (!existsSync(db)) {
-    log(`ingesting ${posts.toLocaleString('en')} posts...`);
-    const partial = join(out, `store-${posts}.partial.duckdb`);
-    execFileSync('node', [cli, 'ingest', file, '--db', partial, '-q'], { stdio: 'inherit' });
-    renameSync(partial, db);
-  }
-  return { dir, db };
-}
+const sizeList = sizes(['1m', '3m', '10m']);
 
 // One script for every step, each run in a fresh process (so that each step's peak RSS is its own):
 //   detect DB RESULT              detect(store, {}), the result written to RESULT
@@ -259,7 +230,7 @@ function scoreOp(f, op) {
 const runs = [];
 writeFileSync(scriptFile, childScript);
 try {
-  for (const posts of sizes) {
+  for (const posts of sizeList) {
     const { dir, db } = prepare(posts);
     const resultFile = join(out, `forensics-${process.pid}-detect-${posts}.json`);
     const setsFile = join(out, `forensics-${process.pid}-sets-${posts}.json`);
@@ -424,14 +395,9 @@ function amplificationTable() {
   ].join('\n');
 }
 
-const cpu = cpus()[0]?.model ?? 'unknown CPU';
-const duckdb = JSON.parse(
-  readFileSync(join(root, 'node_modules', '@duckdb', 'node-api', 'package.json'), 'utf8'),
-).version;
-const machine = `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, DuckDB node-api ${duckdb}`;
 const section = [
   '<!-- forensics:start -->',
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}, with \`npm run bench:forensics\` (bench/forensics.mjs).`,
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}, with \`npm run bench:forensics\` (bench/forensics.mjs).`,
   "Each step runs in its own process on the read-only store (detection's time is context only; fingerprints and amplification read the saved clusters):",
   '',
   timing,
@@ -454,13 +420,5 @@ const section = [
   amplificationTable(),
   '<!-- forensics:end -->',
 ].join('\n');
-const path = join(root, 'BENCHMARKS.md');
-const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
-const markers = /<!-- forensics:start -->[\s\S]*<!-- forensics:end -->/;
-writeFileSync(
-  path,
-  markers.test(current)
-    ? current.replace(markers, () => section)
-    : `${current.trimEnd()}\n\n## Fingerprints and amplification\n\n${section}\n`,
-);
+writeSection('forensics', section, '## Fingerprints and amplification');
 console.log(section);

@@ -9,17 +9,11 @@
 // Corpora are cached in bench/out/ (the 10M file is ~3.5 GB). Compare figures within one run: the
 // machine is shared and noisy.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, machine, out, root, sizes, writeSection } from './shared.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'bench', 'out');
-const cli = join(root, 'dist', 'cli', 'main.js');
-const parseSize = (s) => Math.round(Number(s.replace(/m$/i, 'e6').replace(/k$/i, 'e3')));
-const sizes = (process.argv.slice(2).length ? process.argv.slice(2) : ['1m', '10m']).map(parseSize);
-mkdirSync(out, { recursive: true });
+const sizeList = sizes(['1m', '10m']);
 
 function corpus(posts) {
   const dir = join(out, `sim-${posts}`);
@@ -71,10 +65,10 @@ function ingest(file, bulk) {
 }
 
 const rows = [];
-for (const posts of sizes) {
+for (const posts of sizeList) {
   const file = corpus(posts);
   const bytes = statSync(file).size;
-  const paths = posts === Math.min(...sizes) ? [true, false] : [true];
+  const paths = posts === Math.min(...sizeList) ? [true, false] : [true];
   for (const bulk of paths) {
     process.stderr.write(
       `ingesting ${posts.toLocaleString('en')} posts (${bulk ? 'bulk' : 'general'} path)...\n`,
@@ -95,11 +89,6 @@ for (const posts of sizes) {
   }
 }
 
-const cpu = cpus()[0]?.model ?? 'unknown CPU';
-const duckdb = JSON.parse(
-  readFileSync(join(root, 'node_modules', '@duckdb', 'node-api', 'package.json'), 'utf8'),
-).version;
-const machine = `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, DuckDB node-api ${duckdb}`;
 const table = [
   '| posts | file (MB) | path | seconds | rows/s | peak RSS (MiB) |',
   '|---:|---:|---|---:|---:|---:|',
@@ -108,13 +97,6 @@ const table = [
       `| ${r.posts.toLocaleString('en')} | ${Math.round(r.mb).toLocaleString('en')} | ${r.path} | ${r.seconds.toFixed(1)} | ${Math.round(r.rate).toLocaleString('en')} | ${Math.round(r.rss).toLocaleString('en')} |`,
   ),
 ].join('\n');
-const section = `<!-- ingest:start -->\nMeasured ${new Date().toISOString().slice(0, 10)} on ${machine}, with \`npm run bench\` (bench/ingest.mjs).\n\n${table}\n<!-- ingest:end -->`;
-const path = join(root, 'BENCHMARKS.md');
-const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
-writeFileSync(
-  path,
-  /<!-- ingest:start -->[\s\S]*<!-- ingest:end -->/.test(current)
-    ? current.replace(/<!-- ingest:start -->[\s\S]*<!-- ingest:end -->/, section)
-    : `${current}\n${section}\n`,
-);
+const section = `<!-- ingest:start -->\nMeasured ${new Date().toISOString().slice(0, 10)} on ${machine()}, with \`npm run bench\` (bench/ingest.mjs).\n\n${table}\n<!-- ingest:end -->`;
+writeSection('ingest', section);
 console.log(table);

@@ -1,0 +1,68 @@
+// What the benchmarks share: paths, the sizes asked for on the command line, the cached simulated
+// corpora and stores, the machine's description, and writing a section of BENCHMARKS.md between
+// its markers.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const out = join(root, 'bench', 'out');
+export const cli = join(root, 'dist', 'cli', 'main.js');
+mkdirSync(out, { recursive: true });
+
+export const log = (line) => process.stderr.write(`${line}\n`);
+
+/** Post counts from the command line (`1m`, `300k`, `5000`), or `defaults`. */
+export function sizes(defaults) {
+  const parse = (s) => Math.round(Number(s.replace(/m$/i, 'e6').replace(/k$/i, 'e3')));
+  return (process.argv.slice(2).length ? process.argv.slice(2) : defaults).map(parse);
+}
+
+/** The cached corpus (with per-post truth) and store of `posts` simulated posts, made if missing. */
+export function prepare(posts) {
+  const dir = join(out, `sim-${posts}`);
+  const file = join(dir, 'posts.io-archive.csv');
+  if (!existsSync(file)) {
+    log(`simulating ${posts.toLocaleString('en')} posts...`);
+    execFileSync(
+      'node',
+      [cli, 'simulate', '--out', dir, '--posts', String(posts), '--seed', '1', '--post-truth', '-q'],
+      { stdio: 'inherit' },
+    );
+  }
+  const db = join(out, `store-${posts}.duckdb`);
+  if (!existsSync(db)) {
+    log(`ingesting ${posts.toLocaleString('en')} posts...`);
+    const partial = join(out, `store-${posts}.partial.duckdb`);
+    execFileSync('node', [cli, 'ingest', file, '--db', partial, '-q'], { stdio: 'inherit' });
+    renameSync(partial, db);
+  }
+  return { dir, db };
+}
+
+/** Cores, CPU, memory, Node and DuckDB versions, for the "Measured ... on ..." line. */
+export function machine() {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const duckdb = JSON.parse(
+    readFileSync(join(root, 'node_modules', '@duckdb', 'node-api', 'package.json'), 'utf8'),
+  ).version;
+  return `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, DuckDB node-api ${duckdb}`;
+}
+
+/**
+ * Replaces the text between `<!-- name:start -->` and `<!-- name:end -->` in BENCHMARKS.md with
+ * `section` (which holds both markers); appends it under `heading` when the markers are not there.
+ */
+export function writeSection(name, section, heading) {
+  const path = join(root, 'BENCHMARKS.md');
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const markers = new RegExp(`<!-- ${name}:start -->[\\s\\S]*<!-- ${name}:end -->`);
+  writeFileSync(
+    path,
+    markers.test(current)
+      ? current.replace(markers, () => section)
+      : `${current.trimEnd()}\n\n${heading ? `${heading}\n\n` : ''}${section}\n`,
+  );
+}
