@@ -2,7 +2,7 @@
 import type { AmplificationResult, AmplifiedItem, ItemKind } from '../forensics/amplification.js';
 import { bar, sparkline } from './charts.js';
 import { terminalSafe } from './detection-text.js';
-import { n, table } from './text.js';
+import { n, pct, table } from './text.js';
 
 const TITLES: Record<ItemKind, string> = {
   hashtag: 'Hashtags',
@@ -10,8 +10,6 @@ const TITLES: Record<ItemKind, string> = {
   domain: 'Domains',
   'text-family': 'Near-duplicate text families',
 };
-
-const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 function minutes(s: number): string {
   if (s < 60) return `${Math.round(s)} s`;

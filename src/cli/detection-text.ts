@@ -1,6 +1,6 @@
 /** The terminal summary of a detection run: the data, the signals, the top clusters and their evidence. */
 import type { Cluster, DetectionResult } from '../detect/types.js';
-import { n, table } from './text.js';
+import { n, pct, table } from './text.js';
 
 /**
  * Post text, handles and names are attacker-controlled: before they reach a terminal, control
@@ -15,8 +15,6 @@ export function terminalSafe(text: string | null | undefined, max = 100): string
   const chars = [...clean];
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : clean;
 }
-
-const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 function seconds(s: number): string {
   if (s < 120) return `${Math.round(s)} s`;

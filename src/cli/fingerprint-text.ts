@@ -1,34 +1,27 @@
 /** The terminal view of fingerprints: one line per cluster, and the detail of one set with charts. */
 import type { Fingerprint } from '../forensics/index.js';
-import type { Rhythm } from '../forensics/rhythm.js';
+import { offsetLabel, type Rhythm } from '../forensics/rhythm.js';
 import { bar, heatmap, sparkline } from './charts.js';
 import { terminalSafe } from './detection-text.js';
-import { n, table } from './text.js';
+import { n, pct, table } from './text.js';
 
-const pct = (x: number) => `${Math.round(x * 100)}%`;
 const p10 = (log10P: number) => (log10P < -300 ? 'p < 1e-300' : `p ~ 1e${Math.round(log10P)}`);
-
-export function offsetText(minutes: number): string {
-  const sign = minutes < 0 ? '-' : '+';
-  const m = Math.abs(minutes);
-  return `UTC${sign}${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
-}
 
 /** `UTC+03:00 (+02:15..+04:00, medium)` or `-` without an estimate. */
 export function zoneText(r: Rhythm): string {
   const o = r.offset;
   if (o.minutes === null) return '-';
   const range = o.interval
-    ? ` (${offsetText(o.interval[0]).slice(3)}..${offsetText(o.interval[1]).slice(3)})`
+    ? ` (${offsetLabel(o.interval[0]).slice(3)}..${offsetLabel(o.interval[1]).slice(3)})`
     : '';
-  return `${offsetText(o.minutes)}${range} ${o.confidence}`;
+  return `${offsetLabel(o.minutes)}${range} ${o.confidence}`;
 }
 
 function statedText(r: Rhythm): string {
   const l = r.locations;
   const top = l.top[0];
   if (!top) return '-';
-  const claim = `${offsetText(top.offsetMinutes)} ${pct(top.accounts / Math.max(1, l.located))}`;
+  const claim = `${offsetLabel(top.offsetMinutes)} ${pct(top.accounts / Math.max(1, l.located))}`;
   return l.contradicts ? `${claim}, contradicts` : claim;
 }
 
@@ -86,7 +79,7 @@ export function fingerprintDetail(id: string, f: Fingerprint, population: { rhyt
     l.located
       ? `  stated locations: ${n(l.located)} of ${n(r.accounts)} accounts map to a time zone; ${l.top
           .slice(0, 3)
-          .map((t) => `${offsetText(t.offsetMinutes)} ${n(t.accounts)} (${t.zones.slice(0, 2).join(', ')})`)
+          .map((t) => `${offsetLabel(t.offsetMinutes)} ${n(t.accounts)} (${t.zones.slice(0, 2).join(', ')})`)
           .join(
             '; ',
           )}${l.contradicts === null ? '' : l.contradicts ? ' - most contradict the estimate' : ' - consistent with the estimate'}`
@@ -98,7 +91,7 @@ export function fingerprintDetail(id: string, f: Fingerprint, population: { rhyt
       '',
       heatmap(
         r.hourOfWeekLocal,
-        `the same in the operators' likely local time (${offsetText(r.offset.minutes)})`,
+        `the same in the operators' likely local time (${offsetLabel(r.offset.minutes)})`,
       ),
     );
   const hours = (m: number[][]) => m[0]!.map((_, h) => m.reduce((s, row) => s + row[h]!, 0));

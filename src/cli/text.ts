@@ -3,6 +3,9 @@ import type { IngestReport } from '../ingest/pipeline.js';
 import type { StoreStatus } from '../store/status.js';
 import { duration } from './progress.js';
 
+/** A share in 0..1 as a whole percentage. */
+export const pct = (x: number): string => `${Math.round(x * 100)}%`;
+
 export const n = (x: number | null | undefined): string =>
   x === null || x === undefined ? '-' : x.toLocaleString('en-US');
 

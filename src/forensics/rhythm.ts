@@ -305,7 +305,8 @@ function fitMixture(
   return ll > ll0 ? { ll, pi } : { ll: ll0, pi: 0 };
 }
 
-function fmtOffset(minutes: number): string {
+/** `UTC+05:30` for 330 minutes. */
+export function offsetLabel(minutes: number): string {
   const a = Math.abs(minutes);
   return `UTC${minutes < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
 }
@@ -608,7 +609,7 @@ export function rhythmFromCounts(
   const width = fit ? fit.interval[1] - fit.interval[0] : Infinity;
   const offset: OffsetEstimate = {
     minutes: fit?.offset ?? null,
-    label: fit ? fmtOffset(fit.offset) : null,
+    label: fit ? offsetLabel(fit.offset) : null,
     interval: fit?.interval ?? null,
     confidence: !fit || !enough ? 'none' : width <= 180 ? 'high' : width <= 300 ? 'medium' : 'low',
     basis: !fit ? 'none' : fit.pi >= 0.5 ? 'office shift and human rhythm' : 'human daily rhythm',

@@ -5,6 +5,7 @@ import { detect } from '../../detect/index.js';
 import { saveDetection } from '../../detect/saved.js';
 import { amplification } from '../../forensics/amplification.js';
 import { clusterSet, type FingerprintedResult, fingerprintClusters } from '../../forensics/index.js';
+import { offsetLabel } from '../../forensics/rhythm.js';
 import { ingestFile } from '../../ingest/pipeline.js';
 import { writeFileAtomic } from '../../report/exports/files.js';
 import { writeFingerprintCsv } from '../../report/exports/fingerprints.js';
@@ -14,7 +15,7 @@ import { storeStatus } from '../../store/status.js';
 import { Store } from '../../store/store.js';
 import { amplificationText } from '../amplification-text.js';
 import { detectionSummary } from '../detection-text.js';
-import { fingerprintDetail, fingerprintTable, offsetText } from '../fingerprint-text.js';
+import { fingerprintDetail, fingerprintTable } from '../fingerprint-text.js';
 import { Progress, StageProgress, simulationProgress } from '../progress.js';
 import { interrupt, parseIntOption } from '../shared.js';
 import { ingestSummary, n, statusText, table } from '../text.js';
@@ -175,14 +176,14 @@ function truthTable(
       .map((c) => ({ c, k: c.accounts.filter((a) => truth.get(a) === label).length }))
       .sort((a, b) => b.k - a.k)[0];
     const m = best?.k ? best.c.fingerprint.rhythm.offset.minutes : null;
-    return m === null || m === undefined ? '-' : `${offsetText(m)} (${best!.c.id})`;
+    return m === null || m === undefined ? '-' : `${offsetLabel(m)} (${best!.c.id})`;
   };
   const rows = [...sizes].map(([label, size]) => [
     label,
     size,
     foundCount.get(label) ?? 0,
     [...(found.get(label) ?? [])].join(' ') || '-',
-    zones.has(label) ? offsetText(zones.get(label)!) : '-',
+    zones.has(label) ? offsetLabel(zones.get(label)!) : '-',
     zones.has(label) ? estimate(label) : '-',
   ]);
   return `${table(rows, ['planted', 'accounts', 'found', 'in clusters', 'operators at', 'estimated'])}\nOrganic accounts in clusters without open indicators: ${n(organic)}`;
