@@ -90,7 +90,7 @@ export async function coActionUnits(
     WITH open AS (SELECT * FROM det_signal_units WHERE n <= ${crowdCap}),
     stratum AS (SELECT st, count(*) AS mm FROM open GROUP BY st),
     total AS (SELECT count(*) AS mm FROM open)
-    SELECT ${sid}, ak, st, count(*), sum(k / stratum.mm), sum(k / total.mm)
+    SELECT ${sid}, ak, st, count(*), sum(k) / any_value(stratum.mm), sum(k) / any_value(total.mm)
     FROM open JOIN stratum USING (st) CROSS JOIN total GROUP BY ak, st`);
   // Over the open units, sum k / 2 counts each pair of units in one bucket or two consecutive ones once.
   const [crowded] = await store.all<{ windows: number; units: number; candidates: number | null }>(

@@ -39,3 +39,14 @@ export function log10Binomial(n: number, k: number): number {
   if (k < 0 || k > n) return Number.NEGATIVE_INFINITY;
   return (lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1)) / Math.LN10;
 }
+
+/**
+ * SQL: the sum of a DOUBLE expression, the same to the last bit on every run. DuckDB sums doubles
+ * in parallel in an order that varies, and floating-point addition is not associative, so a plain
+ * `sum` could differ in its last digits between two runs (and flip a pair at the BH threshold).
+ * Each value is rounded to 18 decimals (ample: the sums here are counts and expectations far above
+ * 1e-9) and summed exactly in 128-bit fixed point.
+ */
+export function exactSum(expr: string): string {
+  return `sum((${expr})::DECIMAL(38, 18))::DOUBLE`;
+}
