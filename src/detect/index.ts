@@ -40,8 +40,6 @@ const TEMP_TABLES = [
   'det_actions',
   'det_units',
   'det_signal_units',
-  'det_slice',
-  'det_multi',
   'det_pair_events',
   'det_local_events',
   'det_local_accounts',
@@ -114,7 +112,6 @@ export async function detect(
       );
       limits.push(...notes);
     }
-    let candidates = 0;
     for (const s of o.signals) {
       const name = s.descriptor.name;
       const counted = await stage(
@@ -144,8 +141,7 @@ export async function detect(
             () => coActionUnits(store, s.sid, window, o.crowdCap),
             (r) => `${r.units.toLocaleString('en')} units (account, object, window)`,
           )
-        : { units: 0, candidates: 0, crowdedWindows: 0, crowdedActions: 0 };
-      candidates += unitStats.candidates;
+        : { units: 0, crowdedWindows: 0, crowdedActions: 0 };
       stats[name] = {
         ...counted,
         pairs: 0,
@@ -160,7 +156,7 @@ export async function detect(
     }
     const pairs = await stage(
       'co-actions: pairs of accounts',
-      () => pairAccounts(store, o.minParticipation, candidates),
+      () => pairAccounts(store, o.minParticipation, hooks.onProgress),
       (r) =>
         `account pairs: ${o.signals.map((s) => `${s.descriptor.name} ${(r.get(s.sid) ?? 0).toLocaleString('en')}`).join(', ')}`,
     );

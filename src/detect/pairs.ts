@@ -20,15 +20,12 @@
  * ln(N / crowd), N being the accounts active in the signal (Sparck Jones 1972, as co-retweet
  * weighting in Pacheco et al. 2021).
  *
- * Two passes keep the once-only pairs out of memory. Busy objects put tens of millions of account
- * pairs together once (about 120M pairs of posts at 10M simulated posts), and a pair with a single
- * pair of posts can never be tested (it needs `minParticipation` >= 2 co-actions). The first pass
- * streams every co-action of every signal into one aggregate per pair of accounts that keeps only
- * whether its pairs of posts differ, in slices of the account pairs (by the smaller account's
- * index) so that one slice's aggregate fits in memory; the second materialises the pairs of posts
- * of the account pairs that have two or more (det_pair_events), from their accounts' units only. The co-actions of the few
- * accounts the clustering looks at, once-only ones included, are recomputed for those accounts alone
- * (localEvents).
+ * Busy objects put tens of millions of pairs of accounts together once (about 120M pairs of posts at
+ * 10M simulated posts), and a pair with a single pair of posts can never be tested (it needs
+ * `minParticipation` >= 2 co-actions). So the co-actions are enumerated in TypeScript, one account
+ * at a time (coactions.ts), and only the pairs of posts of the account pairs with two or more
+ * distinct ones are stored (det_pair_events). The co-actions of the few accounts the clustering
+ * looks at, once-only ones included, are listed again in SQL for those accounts alone (localEvents).
  *
  * Exposure, for the null model: each unit x has k(x) candidate co-actors, the other units of its
  * object in its bucket and the (open) two beside it. Per account and stratum (platform and language
@@ -36,10 +33,23 @@
  * M(all): the share of the signal's units that fall in the account's crowds (significance.ts).
  * Counting the neighbouring buckets whole makes these overestimates.
  */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { LockstepError } from '../core/errors.js';
+import { ColumnWriter, readColumns } from '../store/columns.js';
 import type { Store } from '../store/store.js';
-
-/** Rows of co-actions one slice of the first pass aggregates at most (some 700 MB of aggregate state). */
-const SLICE_ROWS = 16_000_000;
+import {
+  accountBlocks,
+  type CoActionCounts,
+  type PairEvents,
+  prepareWalk,
+  type UnitColumns,
+  type WalkData,
+  walkAccounts,
+} from './coactions.js';
+import type { WalkReply, WalkRequest } from './coactions-worker.js';
 
 const EVENT_COLUMNS =
   'sid UTINYINT, a1 UBIGINT, a2 UBIGINT, p1 BIGINT, p2 BIGINT, ok UBIGINT, t BIGINT, dt BIGINT, idf DOUBLE';
@@ -59,8 +69,6 @@ export async function createPairTables(store: Store): Promise<void> {
 
 export interface UnitStats {
   units: number;
-  /** Pairs of units the join will consider (same bucket, or the next one within the window or not). */
-  candidates: number;
   crowdedWindows: number;
   crowdedActions: number;
 }
@@ -92,11 +100,9 @@ export async function coActionUnits(
     total AS (SELECT count(*) AS mm FROM open)
     SELECT ${sid}, ak, st, count(*), sum(k) / any_value(stratum.mm), sum(k) / any_value(total.mm)
     FROM open JOIN stratum USING (st) CROSS JOIN total GROUP BY ak, st`);
-  // Over the open units, sum k / 2 counts each pair of units in one bucket or two consecutive ones once.
-  const [crowded] = await store.all<{ windows: number; units: number; candidates: number | null }>(
+  const [crowded] = await store.all<{ windows: number; units: number }>(
     `SELECT count(DISTINCT (ok, b)) FILTER (WHERE n > ${crowdCap})::BIGINT AS windows,
-       count(*) FILTER (WHERE n > ${crowdCap})::BIGINT AS units,
-       (sum(k) FILTER (WHERE n <= ${crowdCap}) / 2)::DOUBLE AS candidates FROM det_signal_units`,
+       count(*) FILTER (WHERE n > ${crowdCap})::BIGINT AS units FROM det_signal_units`,
   );
   const [active] = await store.all<{ n: number }>(
     `SELECT count(DISTINCT ak)::BIGINT AS n FROM det_actions WHERE sid = ${sid}`,
@@ -109,7 +115,6 @@ export async function coActionUnits(
   await store.run(`DROP TABLE det_signal_units`);
   return {
     units,
-    candidates: crowded!.candidates ?? 0,
     crowdedWindows: crowded!.windows,
     crowdedActions: crowded!.units,
   };
@@ -133,9 +138,6 @@ function coActionSql(select: (dt: string) => string, x: string, y: string, order
       WHERE r.ai ${order} l.ai AND r.t0 - l.t1 <= l.w`;
 }
 
-/** Exact key of an unordered pair of accounts, from their dense indices. */
-const PAIR_KEY = '(least(l.ai, r.ai)::UBIGINT << 32) | greatest(l.ai, r.ai)::UBIGINT';
-
 /**
  * The closest co-action of a pair of posts (several objects may join them), ties broken by object:
  * time difference and object key in one fixed-size number, so the choice is deterministic and the
@@ -158,60 +160,167 @@ function postPairsSql(co: string): string {
 const eventColumns = (dt: string) =>
   `l.sid, l.ak AS a, r.ak AS b, l.ok, least(l.t0, r.t0) AS t, ${dt} AS dt, l.pr AS pa, r.pr AS pb, least(l.idf, r.idf) AS idf`;
 
+/** The compiled worker; absent when running from TypeScript sources (tests), then all runs here. */
+const WORKER_FILE = fileURLToPath(new URL('./coactions-worker.js', import.meta.url));
+/** Units below which worker threads do not pay for their start-up. */
+const PARALLEL_MIN_UNITS = 200_000;
+/** Blocks of accounts per thread: enough for the threads to finish together. */
+const BLOCKS_PER_THREAD = 16;
+
 /**
- * Both passes over det_units (every signal's units in; `candidates`: the pairs of units the join
- * considers, from coActionUnits). Fills det_pair_events with the pairs of posts of every pair of
- * accounts that has two distinct ones or more (all pairs when `minParticipation` is 1); returns the
- * distinct pairs of accounts that co-act in each signal.
+ * Every signal's co-actions, from det_units: fills det_pair_events with the pairs of posts of every
+ * pair of accounts that has two distinct ones or more (all pairs when `minParticipation` is 1), and
+ * returns the distinct pairs of accounts that co-act in each signal. The walk (coactions.ts) runs in
+ * worker threads, one per core, when there are many units; the result is the same with any number.
  */
 export async function pairAccounts(
   store: Store,
   minParticipation: number,
-  candidates: number,
+  onProgress?: (fraction: number, label: string) => void,
+  threads?: number,
 ): Promise<Map<number, number>> {
-  const slices = Math.max(1, Math.ceil(candidates / SLICE_ROWS));
-  const maxPost = Number((await store.value<number>(`SELECT max(pr)::DOUBLE FROM det_units`)) ?? 0);
-  // Two rows of a pair of accounts are the same pair of posts when both posts are: the pair of
-  // post rowids in one number (exact while rowids are below 2^32, as in any real store).
-  const posts =
-    maxPost < 2 ** 32
-      ? `CASE WHEN l.ai < r.ai THEN (l.pr::UBIGINT << 32) | r.pr::UBIGINT ELSE (r.pr::UBIGINT << 32) | l.pr::UBIGINT END`
-      : `CASE WHEN l.ai < r.ai THEN (l.pr::HUGEINT << 64) + r.pr ELSE (r.pr::HUGEINT << 64) + l.pr END`;
-  const filter = minParticipation > 1;
+  const [range] = await store.all<{ t: number | null; pr: number | null; units: number }>(
+    `SELECT min(t0)::DOUBLE AS t, max(pr)::DOUBLE AS pr, count(*)::DOUBLE AS units FROM det_units`,
+  );
+  if (range?.t === null || range?.t === undefined) return new Map();
+  if (range.pr! >= 2 ** 32)
+    throw new LockstepError(
+      'stores of more than 4 billion posts are beyond what detection handles on one machine',
+    );
+  const t0 = range.t;
+  const workers = Math.max(1, Math.min(threads ?? availableParallelism(), 16));
+  const parallel =
+    workers > 1 && (threads !== undefined || range.units >= PARALLEL_MIN_UNITS) && existsSync(WORKER_FILE);
+  onProgress?.(0, 'reading units');
+  const windows = new Array<number>(32).fill(0);
+  for (const r of await store.all<{ sid: number; w: number }>(
+    `SELECT sid, any_value(w)::DOUBLE AS w FROM det_units GROUP BY sid`,
+  ))
+    windows[r.sid] = r.w;
+  const accounts = Number((await store.value<number>(`SELECT count(*) FROM det_accounts`)) ?? 0);
+  const { data, objects } = prepareWalk(
+    (
+      await readColumns(
+        store,
+        `SELECT u.sid, u.ok, u.b - f.b0 AS b, u.t0 - ${t0} AS t0, u.t1 - ${t0} AS t1, u.ai, u.pr, u.idf
+       FROM det_units u JOIN (SELECT sid, min(b) AS b0 FROM det_units GROUP BY sid) f USING (sid)`,
+        { sid: 'u8', ok: 'u64', b: 'i32', t0: 'i32', t1: 'i32', ai: 'u32', pr: 'u32', idf: 'f64' },
+        { orderBy: 'sid, ok, b, ai', shared: parallel },
+      )
+    ).columns as unknown as UnitColumns,
+    windows,
+    accounts,
+    parallel,
+  );
+  const accountKeys = (
+    await readColumns(store, `SELECT ai, ak FROM det_accounts`, { ak: 'u64' }, { orderBy: 'ai' })
+  ).columns.ak as Uint32Array;
+
+  const writer = await ColumnWriter.open(store, 'det_pair_events', [
+    'u8',
+    'u64',
+    'u64',
+    'i64',
+    'i64',
+    'u64',
+    'i64',
+    'i64',
+    'f64',
+  ]);
+  const write = (e: PairEvents) => {
+    for (let i = 0; i < e.size; i++) {
+      writer.columns[0]![writer.row] = e.sid[i]!;
+      writer.halves(1, accountKeys, e.a1[i]!);
+      writer.halves(2, accountKeys, e.a2[i]!);
+      writer.int64(3, e.p1[i]!);
+      writer.int64(4, e.p2[i]!);
+      writer.halves(5, objects, e.g[i]!);
+      writer.int64(6, e.t[i]! + t0);
+      writer.int64(7, e.dt[i]!);
+      writer.columns[8]![writer.row] = e.idf[i]!;
+      writer.next();
+    }
+  };
+  const keepAll = minParticipation <= 1;
+  const total = data.bound.reduce((s, b) => s + b + 1, 0);
+  const blocks = accountBlocks(data, Math.max(1, total / (workers * BLOCKS_PER_THREAD)));
   const perSignal = new Map<number, number>();
-  await store.run(`CREATE OR REPLACE TEMP TABLE det_multi (key UBIGINT)`);
-  // Pass 1: per pair of accounts, the signals it co-acts in and whether it has two pairs of posts.
-  for (let slice = 0; slice < slices; slice++) {
-    const x = slices > 1 ? `(SELECT * FROM det_units WHERE ai % ${slices} = ${slice})` : 'det_units';
-    await store.run(`CREATE OR REPLACE TEMP TABLE det_slice AS
-      WITH keys AS (
-        SELECT key, ${filter ? 'min(pp) <> max(pp)' : 'false'} AS multi, bit_or(1::UINTEGER << sid) AS sigs
-        FROM (${coActionSql(() => `l.sid, ${PAIR_KEY} AS key, ${posts} AS pp`, x, 'det_units', '<')})
-        GROUP BY key)
-      SELECT sigs, count(*)::BIGINT AS n, list(key) FILTER (WHERE multi) AS keys FROM keys GROUP BY sigs`);
-    await store.run(`INSERT INTO det_multi SELECT unnest(keys) FROM det_slice WHERE keys IS NOT NULL`);
-    for (const row of await store.all<{ sigs: number; n: number }>(`SELECT sigs, n FROM det_slice`))
-      for (let sid = 0; sid < 32; sid++)
-        if (row.sigs & (1 << sid)) perSignal.set(sid, (perSignal.get(sid) ?? 0) + row.n);
+  const count = (c: CoActionCounts) =>
+    c.pairsPerSignal.forEach((n, sid) => {
+      if (n > 0) perSignal.set(sid, (perSignal.get(sid) ?? 0) + n);
+    });
+  try {
+    if (!parallel)
+      blocks.forEach(([from, to], i) => {
+        const { events, counts } = walkAccounts(data, from, to, keepAll);
+        write(events);
+        count(counts);
+        onProgress?.((i + 1) / blocks.length, 'co-actions');
+      });
+    else
+      await walkInWorkers(data, blocks, workers, keepAll, (events, counts, done) => {
+        write(events);
+        count(counts);
+        onProgress?.(done / blocks.length, 'co-actions');
+      });
+  } finally {
+    writer.close();
   }
-  // Pass 2: the pairs of posts of the account pairs kept, from the units of their accounts only.
-  if (filter) {
-    const units = `(SELECT * FROM det_units WHERE ai IN (
-      SELECT (key >> 32)::UINTEGER FROM det_multi UNION SELECT (key & ${2 ** 32 - 1})::UINTEGER FROM det_multi))`;
-    const co = coActionSql((dt) => `${eventColumns(dt)}, ${PAIR_KEY} AS key`, units, units, '<');
-    await store.run(
-      `INSERT INTO det_pair_events ${postPairsSql(
-        `SELECT * EXCLUDE (key) FROM (${co}) WHERE key IN (SELECT key FROM det_multi)`,
-      )}`,
-    );
-  } else {
-    await store.run(
-      `INSERT INTO det_pair_events ${postPairsSql(coActionSql(eventColumns, 'det_units', 'det_units', '<'))}`,
-    );
-  }
-  await store.run(`DROP TABLE IF EXISTS det_slice`);
-  await store.run(`DROP TABLE IF EXISTS det_multi`);
   return perSignal;
+}
+
+/**
+ * Walks `blocks` in `workers` threads, handing each thread the next block as it finishes one, and
+ * passes the results to `take` in block order (so the rows are stored in the same order whatever
+ * the threads' speed).
+ */
+async function walkInWorkers(
+  data: WalkData,
+  blocks: [number, number][],
+  workers: number,
+  keepAll: boolean,
+  take: (events: PairEvents, counts: CoActionCounts, done: number) => void,
+): Promise<void> {
+  // Workers inherit the process's flags; `--input-type` (of `node -e`) would stop them loading a file.
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  const pool = Array.from(
+    { length: Math.min(workers, blocks.length) },
+    () => new Worker(WORKER_FILE, { workerData: data, execArgv }),
+  );
+  const results = new Map<number, WalkReply>();
+  let next = 0;
+  let taken = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const send = (w: Worker) => {
+        if (next >= blocks.length) return;
+        const [from, to] = blocks[next]!;
+        const request: WalkRequest = { block: next++, from, to, keepAll };
+        w.postMessage(request);
+      };
+      for (const w of pool) {
+        w.on('error', reject);
+        w.on('message', (m: WalkReply) => {
+          results.set(m.block, m);
+          try {
+            while (results.has(taken)) {
+              const r = results.get(taken)!;
+              results.delete(taken++);
+              take(r.events, r.counts, taken);
+            }
+          } catch (err) {
+            reject(err);
+            return;
+          }
+          if (taken === blocks.length) resolve();
+          else send(w);
+        });
+        send(w);
+      }
+    });
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
 }
 
 /**

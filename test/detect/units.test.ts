@@ -7,7 +7,8 @@
  *   family whose p-values are placed around the BH line;
  * - pairs.ts: the bucketed equality join against a brute-force range join over every pair of actions
  *   (windows 0, 1, 7, 60 s; gaps of exactly the window; identical timestamps; crowded windows), and
- *   its first pass, which keeps exactly the account pairs with two distinct pairs of posts or more;
+ *   the co-actions enumerated in TypeScript (coactions.ts) against the same join in SQL (localEvents):
+ *   exactly the account pairs with two distinct pairs of posts or more, row for row;
  * - window.ts: CooRnet's coordination interval (Giglietto et al. 2020) recomputed in JavaScript.
  * Tables are filled directly (det_accounts, det_actions, det_pair_events, det_exposure), as the stages
  * before fill them.
@@ -334,7 +335,7 @@ function bruteForce(actions: Action[], w: number, cap: number) {
  * Runs pairs.ts on `actions`: `events` are every co-action (det_local_events, all accounts asked
  * for), `kept` the pairs of posts the pair tests receive (det_pair_events), in `slices` slices.
  */
-async function runPairs(actions: Action[], w: number, cap: number, slices = 1) {
+async function runPairs(actions: Action[], w: number, cap: number, minParticipation = 2) {
   await createActionTable(store);
   await createPairTables(store);
   const accounts = [...new Set(actions.map((a) => a.ak))].sort((x, y) => x - y);
@@ -344,8 +345,7 @@ async function runPairs(actions: Action[], w: number, cap: number, slices = 1) {
     `INSERT INTO det_actions VALUES ${values(actions.map((a) => [0, a.ak, a.ok, a.t, a.pr, `'${a.st}'`]))}`,
   );
   const units = await coActionUnits(store, 0, w, cap);
-  // The slices follow from the number of candidate pairs: ask for more to exercise them.
-  const perSignal = await pairAccounts(store, 2, slices > 1 ? (slices - 0.5) * 16_000_000 : units.candidates);
+  const perSignal = await pairAccounts(store, minParticipation);
   await localEvents(store, 'det_accounts');
   const read = (table: string) =>
     store.all<{
@@ -471,23 +471,24 @@ describe('co-actions by bucketed equality joins (pairs.ts)', () => {
     expect(coverage.sameTime).toBeGreaterThan(10);
   });
 
-  it('keeps for the pair tests exactly the account pairs with two pairs of posts or more, in any slicing', async () => {
+  it('keeps for the pair tests exactly the account pairs with two pairs of posts or more (all with min-participation 1)', async () => {
     const rng = new Rng(13);
     let dropped = 0;
     for (const { w, cap } of cases)
-      for (const slices of [1, 3]) {
+      for (const minParticipation of [1, 2]) {
         const actions = randomActions(rng, w, { accounts: 20, actions: 90, unitary: false });
-        const { events, kept, stats } = await runPairs(actions, w, cap, slices);
-        const what = `w=${w} cap=${cap} slices=${slices}`;
+        const { events, kept, stats } = await runPairs(actions, w, cap, minParticipation);
+        const what = `w=${w} cap=${cap} min-participation=${minParticipation}`;
         const posts = new Map<string, Set<string>>();
         for (const e of events) {
           const pair = `${e.a1}-${e.a2}`;
           if (!posts.has(pair)) posts.set(pair, new Set());
           posts.get(pair)!.add(`${e.p1}-${e.p2}`);
         }
-        const multi = new Set([...posts].filter(([, p]) => p.size >= 2).map(([pair]) => pair));
+        const multi = new Set([...posts].filter(([, p]) => p.size >= minParticipation).map(([pair]) => pair));
         dropped += posts.size - multi.size;
-        const key = (e: (typeof events)[number]) => `${e.a1}-${e.a2}-${e.p1}-${e.p2}-${e.ok}-${e.t}-${e.dt}`;
+        const key = (e: (typeof events)[number]) =>
+          `${e.a1}-${e.a2}-${e.p1}-${e.p2}-${e.ok}-${e.t}-${e.dt}-${e.idf.toPrecision(15)}`;
         const expected = events
           .filter((e) => multi.has(`${e.a1}-${e.a2}`))
           .map(key)
@@ -497,6 +498,54 @@ describe('co-actions by bucketed equality joins (pairs.ts)', () => {
       }
     // Some pairs did co-act only once and were left out.
     expect(dropped).toBeGreaterThan(10);
+  });
+
+  it('counts pairs of posts over every signal at once, and pairs per signal, as the SQL join does', async () => {
+    const rng = new Rng(21);
+    let crossSignal = 0;
+    for (const [w0, w1] of [
+      [7, 60],
+      [60, 1],
+    ] as const) {
+      // The same posts act in two signals (a tag and a link of one post, say) with different windows.
+      const actions = randomActions(rng, Math.max(w0, w1), { accounts: 18, actions: 100, unitary: false });
+      await createActionTable(store);
+      await createPairTables(store);
+      const accounts = [...new Set(actions.map((a) => a.ak))].sort((x, y) => x - y);
+      await store.run(`CREATE OR REPLACE TEMP TABLE det_accounts AS
+        SELECT ak::UBIGINT AS ak, ai::UINTEGER AS ai FROM (VALUES ${values(accounts.map((ak, i) => [ak, i]))}) v(ak, ai)`);
+      const rows = actions.flatMap((a) => [
+        [0, a.ak, a.ok, a.t, a.pr, `'${a.st}'`],
+        ...(a.pr % 2 ? [[1, a.ak, a.ok + 10, a.t, a.pr, `'${a.st}'`]] : []),
+      ]);
+      await store.run(`INSERT INTO det_actions VALUES ${values(rows)}`);
+      await coActionUnits(store, 0, w0, 8);
+      await coActionUnits(store, 1, w1, 8);
+      const perSignal = await pairAccounts(store, 2);
+      await localEvents(store, 'det_accounts');
+      const key = `a1::INTEGER || '-' || a2::INTEGER`;
+      const multi = `SELECT a1, a2 FROM det_local_events GROUP BY a1, a2 HAVING count(DISTINCT (p1, p2)) >= 2`;
+      const expected = await store.all<{ r: string }>(
+        `SELECT concat_ws(' ', ${key}, sid, p1, p2, ok, t, dt, idf) AS r FROM det_local_events SEMI JOIN (${multi}) USING (a1, a2) ORDER BY r`,
+      );
+      const kept = await store.all<{ r: string }>(
+        `SELECT concat_ws(' ', ${key}, sid, p1, p2, ok, t, dt, idf) AS r FROM det_pair_events ORDER BY r`,
+      );
+      expect(kept.map((x) => x.r)).toEqual(expected.map((x) => x.r));
+      for (const sid of [0, 1]) {
+        const n = await store.value<number>(
+          `SELECT count(DISTINCT (a1, a2))::INTEGER FROM det_local_events WHERE sid = ${sid}`,
+        );
+        expect(perSignal.get(sid) ?? 0, `signal ${sid}`).toBe(n);
+      }
+      // Pairs kept only because their two pairs of posts came from different signals.
+      crossSignal += Number(
+        await store.value(`SELECT count(*)::INTEGER FROM (${multi}) m WHERE NOT EXISTS (
+          SELECT 1 FROM det_local_events e WHERE e.a1 = m.a1 AND e.a2 = m.a2
+          GROUP BY sid HAVING count(DISTINCT (p1, p2)) >= 2)`),
+      );
+    }
+    expect(crossSignal).toBeGreaterThan(0);
   });
 
   it('keeps a gap of exactly the window, drops one second more, and skips crowded windows whole', async () => {
