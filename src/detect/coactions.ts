@@ -23,11 +23,11 @@
  * weight (that of the thinner crowd).
  *
  * Memory reads are what costs: the units of a bucket are read in sequence, and each account's own
- * units are copied once, in account order, with what the walk needs of them (prepareWalk).
+ * units are copied once, in account order, with what the walk needs of them (WalkBuilder).
  */
 
-/** Units sorted by signal, object, bucket, then account index. */
-export interface UnitColumns {
+/** A chunk of units, sorted (over all chunks) by signal, object, bucket, then account index. */
+export interface UnitChunk {
   sid: Uint8Array;
   /** The object's 64-bit key as (low, high) 32-bit halves: two entries a unit. */
   ok: Uint32Array;
@@ -69,7 +69,7 @@ export interface PairEvents {
 }
 
 /**
- * What the walk reads, built once by prepareWalk (over shared memory when worker threads will read
+ * What the walk reads, built once by WalkBuilder (over shared memory when worker threads will read
  * it) and never written after.
  */
 export interface WalkData {
@@ -85,7 +85,8 @@ export interface WalkData {
   /**
    * Per unit in account order, OWN words: the range of its bucket's units in `member` [lo, hi),
    * where the next bucket's range ends (hi when there is none) and the previous one's starts (lo
-   * when none), its post, first and last time, signal and window group; its weight in ownWeights.
+   * when none), its post, first and last time, and its window group x 32 + signal; its weight in
+   * ownWeights.
    */
   own: Uint32Array;
   ownWeights: Float64Array;
@@ -97,7 +98,7 @@ export interface WalkData {
 
 /** Words per unit in WalkData.member and WalkData.own. */
 const MEMBER = 6;
-const OWN = 9;
+const OWN = 8;
 
 type Typed = Uint8Array | Uint32Array | Int32Array | Float64Array;
 
@@ -106,101 +107,137 @@ function typed<T extends Typed>(make: new (b: ArrayBufferLike) => T, length: num
   return new make(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
 }
 
+/** A growable Uint32Array or Int32Array. */
+class Growable<T extends Uint32Array | Int32Array> {
+  size = 0;
+  constructor(
+    public items: T,
+    private readonly make: (n: number) => T,
+  ) {}
+  push(value: number): void {
+    if (this.size === this.items.length) {
+      const grown = this.make(this.items.length * 2);
+      grown.set(this.items);
+      this.items = grown;
+    }
+    this.items[this.size++] = value;
+  }
+}
+
 /**
- * Builds the walk's structures from `units` (sorted by signal, object, bucket, account), and the
- * window groups' objects: `objects[2g, 2g + 1]` are the halves of window group g's object key
- * (groups numbered in (signal, object) order, which breaks ties between objects). Consumes
- * `units`: its columns are emptied as they are used, so that their memory can be reclaimed.
+ * Builds the walk's structures from the units, chunk by chunk as the store streams them (sorted by
+ * signal, object, bucket, account), then in account order (`finish`); and the window groups'
+ * objects: `objects[2g, 2g + 1]` are the halves of window group g's object key (groups numbered in
+ * (signal, object) order, which breaks ties between objects).
  */
-export function prepareWalk(
-  units: UnitColumns,
-  windows: ArrayLike<number>,
-  accounts: number,
-  shared: boolean,
-): { data: WalkData; objects: Uint32Array } {
-  const u = units;
-  const n = u.ai.length;
-  // Window groups (runs of signal and object) and buckets (runs of group and bucket).
-  const groupOf = new Uint32Array(n);
-  const bucketOf = new Uint32Array(n);
-  let groups = 0;
-  let buckets = 0;
-  for (let i = 0; i < n; i++) {
-    const newGroup =
-      i === 0 ||
-      u.sid[i] !== u.sid[i - 1] ||
-      u.ok[2 * i] !== u.ok[2 * i - 2] ||
-      u.ok[2 * i + 1] !== u.ok[2 * i - 1];
-    if (newGroup) groups++;
-    if (newGroup || u.b[i] !== u.b[i - 1]) buckets++;
-    groupOf[i] = groups - 1;
-    bucketOf[i] = buckets - 1;
+export class WalkBuilder {
+  private readonly member: Uint32Array;
+  private readonly memberWeights: Float64Array;
+  /** Per unit: its bucket, and its window group x 32 + signal. */
+  private bucketOf: Uint32Array;
+  private groupSid: Uint32Array;
+  /** Per bucket: first unit, bucket number, group; per group: the object's halves. */
+  private readonly starts = new Growable(new Uint32Array(1024), (n) => new Uint32Array(n));
+  private readonly bucketB = new Growable(new Int32Array(1024), (n) => new Int32Array(n));
+  private readonly bucketGroup = new Growable(new Uint32Array(1024), (n) => new Uint32Array(n));
+  private readonly objects = new Growable(new Uint32Array(1024), (n) => new Uint32Array(n));
+  private row = 0;
+  private lastSid = -1;
+
+  constructor(
+    private readonly units: number,
+    private readonly windows: ArrayLike<number>,
+    private readonly accounts: number,
+    private readonly shared: boolean,
+  ) {
+    this.member = typed(Uint32Array, MEMBER * units, shared);
+    this.memberWeights = new Float64Array(this.member.buffer);
+    this.bucketOf = new Uint32Array(units);
+    this.groupSid = new Uint32Array(units);
   }
-  const objects = new Uint32Array(2 * groups);
-  const start = new Uint32Array(buckets + 1);
-  for (let i = n - 1; i >= 0; i--) {
-    objects[2 * groupOf[i]!] = u.ok[2 * i]!;
-    objects[2 * groupOf[i]! + 1] = u.ok[2 * i + 1]!;
-    start[bucketOf[i]!] = i;
+
+  add(c: UnitChunk, count: number): void {
+    const { member, memberWeights, bucketOf, groupSid, starts, bucketB, bucketGroup, objects } = this;
+    for (let i = 0; i < count; i++, this.row++) {
+      const r = this.row;
+      const sid = c.sid[i]!;
+      const lo = c.ok[2 * i]!;
+      const hi = c.ok[2 * i + 1]!;
+      const g = objects.size / 2 - 1;
+      const newGroup =
+        g < 0 || sid !== this.lastSid || lo !== objects.items[2 * g] || hi !== objects.items[2 * g + 1];
+      if (newGroup) {
+        objects.push(lo);
+        objects.push(hi);
+        this.lastSid = sid;
+      }
+      const group = objects.size / 2 - 1;
+      const b = c.b[i]!;
+      if (newGroup || b !== bucketB.items[bucketB.size - 1]) {
+        starts.push(r);
+        bucketB.push(b);
+        bucketGroup.push(group);
+      }
+      bucketOf[r] = starts.size - 1;
+      groupSid[r] = group * 32 + sid; // groups are fewer than 2^27: pairs.ts caps the units
+      member[r * MEMBER] = c.ai[i]!;
+      member[r * MEMBER + 1] = c.pr[i]!;
+      member[r * MEMBER + 2] = c.t0[i]!;
+      member[r * MEMBER + 3] = c.t1[i]!;
+      memberWeights[r * 3 + 2] = c.idf[i]!;
+    }
   }
-  start[buckets] = n;
-  u.ok = new Uint32Array(0);
-  // A bucket's neighbours in time are the runs beside it in window order, when of the same group
-  // and one bucket apart.
-  const hasNext = (k: number) =>
-    k + 1 < buckets &&
-    groupOf[start[k + 1]!] === groupOf[start[k]!] &&
-    u.b[start[k + 1]!] === u.b[start[k]!]! + 1;
-  const member = typed(Uint32Array, MEMBER * n, shared);
-  const memberWeights = new Float64Array(member.buffer);
-  for (let i = 0; i < n; i++) {
-    member[i * MEMBER] = u.ai[i]!;
-    member[i * MEMBER + 1] = u.pr[i]!;
-    member[i * MEMBER + 2] = u.t0[i]!;
-    member[i * MEMBER + 3] = u.t1[i]!;
-    memberWeights[i * 3 + 2] = u.idf[i]!;
+
+  finish(): { data: WalkData; objects: Uint32Array } {
+    const { member, memberWeights, bucketOf, groupSid, accounts, shared } = this;
+    const n = this.units;
+    if (this.row !== n) throw new Error(`expected ${n} units, read ${this.row}`);
+    const buckets = this.starts.size;
+    const start = this.starts.items;
+    const bucketB = this.bucketB.items;
+    const bucketGroup = this.bucketGroup.items;
+    const end = (k: number) => (k + 1 < buckets ? start[k + 1]! : n);
+    // A bucket's neighbours in time are the runs beside it in window order, when of the same group
+    // and one bucket apart.
+    const hasNext = (k: number) =>
+      k + 1 < buckets && bucketGroup[k + 1] === bucketGroup[k] && bucketB[k + 1] === bucketB[k]! + 1;
+    const first = typed(Uint32Array, accounts + 1, shared);
+    for (let i = 0; i < n; i++) first[member[i * MEMBER]! + 1]!++;
+    for (let a = 0; a < accounts; a++) first[a + 1]! += first[a]!;
+    const fill = first.slice(0, accounts);
+    const own = typed(Uint32Array, OWN * n, shared);
+    const ownWeights = typed(Float64Array, n, shared);
+    const bound = typed(Float64Array, accounts, shared);
+    for (let x = 0; x < n; x++) {
+      const a = member[x * MEMBER]!;
+      const o = fill[a]!++;
+      const k = bucketOf[x]!;
+      const lo = start[k]!;
+      const hi = end(k);
+      const nextEnd = hasNext(k) ? end(k + 1) : hi;
+      const prevStart = k > 0 && hasNext(k - 1) ? start[k - 1]! : lo;
+      const w = o * OWN;
+      own[w] = lo;
+      own[w + 1] = hi;
+      own[w + 2] = nextEnd;
+      own[w + 3] = prevStart;
+      own[w + 4] = member[x * MEMBER + 1]!;
+      own[w + 5] = member[x * MEMBER + 2]!;
+      own[w + 6] = member[x * MEMBER + 3]!;
+      own[w + 7] = groupSid[x]!;
+      ownWeights[o] = memberWeights[x * 3 + 2]!;
+      bound[a]! += nextEnd - prevStart;
+    }
+    // Only what the walk reads is kept.
+    this.bucketOf = new Uint32Array(0);
+    this.groupSid = new Uint32Array(0);
+    const windows = typed(Int32Array, 32, shared);
+    for (let s = 0; s < 32; s++) windows[s] = this.windows[s] ?? 0;
+    return {
+      data: { accounts, windows, member, own, ownWeights, first, bound },
+      objects: this.objects.items.slice(0, this.objects.size),
+    };
   }
-  u.pr = new Uint32Array(0);
-  u.t0 = new Int32Array(0);
-  u.t1 = new Int32Array(0);
-  const first = typed(Uint32Array, accounts + 1, shared);
-  for (let i = 0; i < n; i++) first[u.ai[i]! + 1]!++;
-  for (let a = 0; a < accounts; a++) first[a + 1]! += first[a]!;
-  const fill = first.slice(0, accounts);
-  const own = typed(Uint32Array, OWN * n, shared);
-  const ownWeights = typed(Float64Array, n, shared);
-  const bound = typed(Float64Array, accounts, shared);
-  for (let x = 0; x < n; x++) {
-    const a = u.ai[x]!;
-    const o = fill[a]!++;
-    const k = bucketOf[x]!;
-    const lo = start[k]!;
-    const hi = start[k + 1]!;
-    const nextEnd = hasNext(k) ? start[k + 2]! : hi;
-    const prevStart = k > 0 && hasNext(k - 1) ? start[k - 1]! : lo;
-    const w = o * OWN;
-    own[w] = lo;
-    own[w + 1] = hi;
-    own[w + 2] = nextEnd;
-    own[w + 3] = prevStart;
-    own[w + 4] = member[x * MEMBER + 1]!;
-    own[w + 5] = member[x * MEMBER + 2]!;
-    own[w + 6] = member[x * MEMBER + 3]!;
-    own[w + 7] = u.sid[x]!;
-    own[w + 8] = groupOf[x]!;
-    ownWeights[o] = u.idf[x]!;
-    bound[a]! += nextEnd - prevStart;
-  }
-  const windowArray = typed(Int32Array, 32, shared);
-  for (let s = 0; s < 32; s++) windowArray[s] = windows[s] ?? 0;
-  u.ai = new Uint32Array(0);
-  u.b = new Int32Array(0);
-  u.sid = new Uint8Array(0);
-  u.idf = new Float64Array(0);
-  return {
-    data: { accounts, windows: windowArray, member, own, ownWeights, first, bound },
-    objects,
-  };
 }
 
 /** Bit 31 of a co-actor's flags: two distinct pairs of posts seen; bit 30: kept; bits 0-29: its signals. */
@@ -443,8 +480,8 @@ export function walkAccounts(
       const pa = own[w + 4]!;
       const t0 = own[w + 5]!;
       const t1 = own[w + 6]!;
-      const sid = own[w + 7]!;
-      const g = own[w + 8]!;
+      const sid = own[w + 7]! & 31;
+      const g = own[w + 7]! >>> 5;
       const wx = ownWeights[o]!;
       const bit = 1 << sid;
       const window = windows[sid]!;

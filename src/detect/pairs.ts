@@ -38,14 +38,14 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { LockstepError } from '../core/errors.js';
-import { ColumnWriter, readColumns } from '../store/columns.js';
+import { ColumnWriter, readColumns, scanColumns } from '../store/columns.js';
 import type { Store } from '../store/store.js';
 import {
   accountBlocks,
   type CoActionCounts,
   type PairEvents,
-  prepareWalk,
-  type UnitColumns,
+  type UnitChunk,
+  WalkBuilder,
   type WalkData,
   walkAccounts,
 } from './coactions.js';
@@ -198,23 +198,24 @@ export async function pairAccounts(
   ))
     windows[r.sid] = r.w;
   const accounts = Number((await store.value<number>(`SELECT count(*) FROM det_accounts`)) ?? 0);
-  const { data, objects } = prepareWalk(
-    (
-      await readColumns(
-        store,
-        `SELECT u.sid, u.ok, u.b - f.b0 AS b, u.t0 - ${t0} AS t0, u.t1 - ${t0} AS t1, u.ai, u.pr, u.idf
-       FROM det_units u JOIN (SELECT sid, min(b) AS b0 FROM det_units GROUP BY sid) f USING (sid)`,
-        { sid: 'u8', ok: 'u64', b: 'i32', t0: 'i32', t1: 'i32', ai: 'u32', pr: 'u32', idf: 'f64' },
-        { orderBy: 'sid, ok, b, ai', shared: parallel },
-      )
-    ).columns as unknown as UnitColumns,
-    windows,
-    accounts,
-    parallel,
+  let builder: WalkBuilder | null = null;
+  await scanColumns(
+    store,
+    `SELECT u.sid, u.ok, u.b - f.b0 AS b, u.t0 - ${t0} AS t0, u.t1 - ${t0} AS t1, u.ai, u.pr, u.idf
+     FROM det_units u JOIN (SELECT sid, min(b) AS b0 FROM det_units GROUP BY sid) f USING (sid)`,
+    { sid: 'u8', ok: 'u64', b: 'i32', t0: 'i32', t1: 'i32', ai: 'u32', pr: 'u32', idf: 'f64' },
+    'sid, ok, b, ai',
+    {
+      rows: range.units,
+      begin: (rows) => {
+        builder = new WalkBuilder(rows, windows, accounts, parallel);
+      },
+      chunk: (c, count) => builder!.add(c as unknown as UnitChunk, count),
+    },
   );
-  const accountKeys = (
-    await readColumns(store, `SELECT ai, ak FROM det_accounts`, { ak: 'u64' }, { orderBy: 'ai' })
-  ).columns.ak as Uint32Array;
+  const { data, objects } = builder!.finish();
+  const accountKeys = (await readColumns(store, `SELECT ai, ak FROM det_accounts`, { ak: 'u64' }, 'ai'))
+    .ak as Uint32Array;
 
   const writer = await ColumnWriter.open(store, 'det_pair_events', [
     'u8',

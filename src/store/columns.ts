@@ -60,53 +60,83 @@ function view(items: ArrayBufferView, kind: ColumnKind): ColumnArray {
   }
 }
 
-/** A typed array of the kind for `length` rows, over shared memory when `shared` (for worker threads). */
-function allocate(kind: ColumnKind, length: number, shared = false): ColumnArray {
+/** A typed array of the kind for `length` rows. */
+function allocate(kind: ColumnKind, length: number): ColumnArray {
   const bytes = length * WIDTH[kind] * (kind === 'u8' ? 1 : kind === 'f64' ? 8 : 4);
-  return view(new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)), kind);
+  return view(new Uint8Array(bytes), kind);
 }
 
+/** One data chunk's columns, as views of DuckDB's vectors: valid only during the callback. */
+export type ChunkColumns<K extends string> = Record<K, ColumnArray>;
+
 /**
- * The rows of `sql` as one typed array per column of `kinds` (each column is cast to its kind's SQL
- * type), sorted by `orderBy` (over the columns of `sql`; unsorted without it); `rows` is the row count.
- * With `shared`, the arrays are over SharedArrayBuffers (for worker threads).
+ * Streams the rows of `sql`, each column cast to its kind's SQL type, sorted by `orderBy` (over the
+ * columns of `sql`; unsorted without it): `begin` gets the row count first, then `chunk` each data
+ * chunk's columns (views, not copies) and row count, in order. When the caller knows the row count
+ * (`rows`), the query is not materialised to count it.
  */
-export async function readColumns<K extends string>(
+export async function scanColumns<K extends string>(
   store: Store,
   sql: string,
   kinds: Record<K, ColumnKind>,
-  options: { orderBy?: string; shared?: boolean } = {},
-): Promise<{ rows: number; columns: Record<K, ColumnArray> }> {
+  orderBy: string | null,
+  visit: {
+    rows?: number;
+    begin?: (rows: number) => void;
+    chunk: (columns: ChunkColumns<K>, count: number) => void;
+  },
+): Promise<number> {
   const names = Object.keys(kinds) as K[];
   const select = names.map((n) => `"${n}"::${SQL_TYPE[kinds[n]]} AS "${n}"`).join(', ');
-  // The rows are counted first, so that each column is allocated once, at its size.
-  await store.run(`CREATE OR REPLACE TEMP TABLE columns_read AS ${sql}`);
+  // The rows are counted first, so that what they fill can be allocated once, at its size.
+  const source = visit.rows === undefined ? 'columns_read' : `(${sql})`;
+  if (visit.rows === undefined) await store.run(`CREATE OR REPLACE TEMP TABLE columns_read AS ${sql}`);
   try {
-    const rows = Number((await store.value<number>(`SELECT count(*) FROM columns_read`)) ?? 0);
-    const columns = names.map((n) => allocate(kinds[n], rows, options.shared));
+    const rows = visit.rows ?? Number((await store.value<number>(`SELECT count(*) FROM columns_read`)) ?? 0);
+    visit.begin?.(rows);
+    let read = 0;
     const result = await store.connection.stream(
-      `SELECT ${select} FROM columns_read${options.orderBy ? ` ORDER BY ${options.orderBy}` : ''}`,
+      `SELECT ${select} FROM ${source}${orderBy ? ` ORDER BY ${orderBy}` : ''}`,
     );
-    let at = 0;
     for (;;) {
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
       const count = chunk.rowCount;
+      const columns = {} as ChunkColumns<K>;
       names.forEach((n, i) => {
-        const width = WIDTH[kinds[n]];
         const items = (chunk.getColumnVector(i) as unknown as { items: ArrayBufferView }).items;
-        columns[i]!.set(view(items, kinds[n]).subarray(0, count * width) as never, at * width);
+        columns[n] = view(items, kinds[n]).subarray(0, count * WIDTH[kinds[n]]);
       });
-      at += count;
+      visit.chunk(columns, count);
+      read += count;
     }
-    const out = {} as Record<K, ColumnArray>;
-    names.forEach((n, i) => {
-      out[n] = columns[i]!;
-    });
-    return { rows, columns: out };
+    if (read !== rows) throw new Error(`expected ${rows} rows, read ${read}`);
+    return rows;
   } finally {
     await store.run(`DROP TABLE IF EXISTS columns_read`);
   }
+}
+
+/** The rows of `sql` as one typed array per column of `kinds` (see scanColumns), sorted by `orderBy`. */
+export async function readColumns<K extends string>(
+  store: Store,
+  sql: string,
+  kinds: Record<K, ColumnKind>,
+  orderBy: string | null = null,
+): Promise<Record<K, ColumnArray>> {
+  const names = Object.keys(kinds) as K[];
+  const out = {} as Record<K, ColumnArray>;
+  let at = 0;
+  await scanColumns(store, sql, kinds, orderBy, {
+    begin: (rows) => {
+      for (const n of names) out[n] = allocate(kinds[n], rows);
+    },
+    chunk: (columns, count) => {
+      for (const n of names) out[n].set(columns[n] as never, at * WIDTH[kinds[n]]);
+      at += count;
+    },
+  });
+  return out;
 }
 
 const CHUNK_ROWS = 2048;
