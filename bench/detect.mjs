@@ -70,6 +70,10 @@ async function loadTruth(dir) {
     for await (const line of rl) {
       const [, account, source] = line.split(',');
       const kind = source?.split(':')[0];
+      // An operation account's orders (source "op:tactic:order"; camouflage is not an order).
+      const [, tactic, order] = source?.split(':') ?? [];
+      const t = accounts.get(account);
+      if (t?.label === 'operation' && tactic && tactic !== 'camouflage') (t.orders ??= new Set()).add(`${tactic}:${order}`);
       if (!['cascade', 'news', 'petition', 'share-button'].includes(kind)) continue;
       if (accounts.get(account)?.label !== 'organic') continue;
       if (!hardNegatives.has(kind)) hardNegatives.set(kind, new Set());
@@ -109,6 +113,15 @@ function score(result, truth) {
     ),
     byRole: Object.fromEntries(
       ['core', 'amplifier', 'sleeper'].map((role) => [role, recall((t) => t.role === role)]),
+    ),
+    // Sleepers by the orders they took part in within the corpus: one that took part in none posted
+    // only camouflage, and no behavioural method can tell it from an organic account.
+    sleepersByOrders: Object.fromEntries(
+      [
+        ['no order', (k) => k === 0],
+        ['1 order', (k) => k === 1],
+        ['2 orders or more', (k) => k >= 2],
+      ].map(([name, test]) => [name, recall((t) => t.role === 'sleeper' && test(t.orders?.size ?? 0))]),
     ),
     openFound: [...truth.accounts.keys()].filter((a) => isOpen(a) && clustered.has(a)).length,
     openTotal: [...truth.accounts.keys()].filter(isOpen).length,
@@ -200,6 +213,8 @@ const section = [
   breakdown('recall by tactic', 'byTactic'),
   '',
   breakdown('recall by role', 'byRole'),
+  '',
+  breakdown('sleepers, by the orders they took part in', 'sleepersByOrders'),
   ...(hard ? ['', hard] : []),
   '<!-- detect:end -->',
 ].join('\n');

@@ -17,7 +17,7 @@ import { fetchFields, insertValues } from '../store/bulk.js';
 import type { Store } from '../store/store.js';
 import { localPairs } from './pairs.js';
 import { bonferroni, CROSS_STRATUM, groupExpectedSql } from './significance.js';
-import { exactSum, log10Binomial, logPoissonTailBound, logPoissonTailSql } from './stats.js';
+import { stableSum, log10Binomial, logPoissonTailBound, logPoissonTailSql } from './stats.js';
 
 // A CommonJS module whose typings declare an ES default export: at run time the import is the function.
 const louvain = louvainModule as unknown as typeof louvainModule.default;
@@ -139,14 +139,14 @@ async function attach(
     observed_signal AS (
       SELECT c, ak, sid, count(*) AS o FROM touching SEMI JOIN observed USING (c, ak) GROUP BY ALL),
     mass_st AS (
-      SELECT m.c, x.sid, x.st, sum(x.m) AS mc, ${exactSum('x.r')} AS rc
+      SELECT m.c, x.sid, x.st, sum(x.m) AS mc, ${stableSum('x.r')} AS rc
       FROM det_communities m JOIN det_exposure x USING (ak) GROUP BY ALL),
     mass AS (
-      SELECT m.c, x.sid, sum(x.m) AS mc, ${exactSum('x.g')} AS gc
+      SELECT m.c, x.sid, sum(x.m) AS mc, ${stableSum('x.g')} AS gc
       FROM det_communities m JOIN det_exposure_total x USING (ak) GROUP BY ALL),
     strat AS (
       SELECT ob.c, ob.ak, x.sid,
-        ${exactSum(`x.r * (mass_st.mc - CASE WHEN own.ak IS NULL THEN 0 ELSE x.m END)
+        ${stableSum(`x.r * (mass_st.mc - CASE WHEN own.ak IS NULL THEN 0 ELSE x.m END)
             + x.m * (mass_st.rc - CASE WHEN own.ak IS NULL THEN 0 ELSE x.r END)`)} / 2 AS e
       FROM observed ob JOIN det_exposure x ON x.ak = ob.ak
       JOIN mass_st ON mass_st.c = ob.c AND mass_st.sid = x.sid AND mass_st.st = x.st
@@ -154,7 +154,7 @@ async function attach(
       GROUP BY ob.c, ob.ak, x.sid),
     pooled AS (
       SELECT ob.c, ob.ak, x.sid,
-        ${exactSum(`x.g * (mass.mc - CASE WHEN own.ak IS NULL THEN 0 ELSE x.m END)
+        ${stableSum(`x.g * (mass.mc - CASE WHEN own.ak IS NULL THEN 0 ELSE x.m END)
             + x.m * (mass.gc - CASE WHEN own.ak IS NULL THEN 0 ELSE x.g END)`)} / 2 AS e
       FROM observed ob JOIN det_exposure_total x ON x.ak = ob.ak JOIN mass ON mass.c = ob.c AND mass.sid = x.sid
       LEFT JOIN det_communities own ON own.ak = ob.ak AND own.c = ob.c
@@ -163,7 +163,7 @@ async function attach(
       SELECT c, ak, sid, ${1 - CROSS_STRATUM} * coalesce(strat.e, 0) + ${CROSS_STRATUM} * pooled.e AS e
       FROM pooled LEFT JOIN strat USING (c, ak, sid)),
     expected AS (
-      SELECT x.c, x.ak, ${exactSum('x.e')} AS e,
+      SELECT x.c, x.ak, ${stableSum('x.e')} AS e,
         min(CASE WHEN coalesce(s.o, 0) > 0 THEN ${logPoissonTailSql('s.o', 'x.e')} ELSE 0 END) AS lp_signal
       FROM expected_signal x LEFT JOIN observed_signal s USING (c, ak, sid) GROUP BY x.c, x.ak)
     SELECT c, ak, o, e,

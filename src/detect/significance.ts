@@ -27,7 +27,7 @@
  * `minParticipation` co-actions are never significant.
  */
 import type { Store } from '../store/store.js';
-import { exactSum, logPoissonTailSql } from './stats.js';
+import { stableSum, logPoissonTailSql } from './stats.js';
 
 /**
  * ln of the Bonferroni factor of the per-signal tests and the test over all signals: S + 1 tests,
@@ -55,14 +55,14 @@ export async function testPairs(
   signals: number,
 ): Promise<SignificanceStats> {
   await store.run(`CREATE OR REPLACE TEMP TABLE det_exposure_total AS
-    SELECT sid, ak, sum(m) AS m, ${exactSum('g')} AS g FROM det_exposure GROUP BY sid, ak`);
+    SELECT sid, ak, sum(m) AS m, ${stableSum('g')} AS g FROM det_exposure GROUP BY sid, ak`);
   // K per pair, for the pairs that can be tested (K >= minParticipation): det_pair_events holds the
   // pairs of posts of every pair of accounts with two or more (pairs.ts).
   await store.run(`CREATE OR REPLACE TEMP TABLE det_pairs AS
     WITH posts AS (
       SELECT a1, a2, p1, p2, max(idf) AS idf, bit_or(1::UINTEGER << sid) AS sigs
       FROM det_pair_events GROUP BY a1, a2, p1, p2)
-    SELECT a1, a2, count(*) AS k, ${exactSum('idf')} AS w, bit_or(sigs) AS sigs FROM posts
+    SELECT a1, a2, count(*) AS k, ${stableSum('idf')} AS w, bit_or(sigs) AS sigs FROM posts
     GROUP BY a1, a2 HAVING count(*) >= ${minParticipation}`);
   // K per signal (det_pair_events holds each signal's distinct pairs of posts).
   await store.run(`CREATE OR REPLACE TEMP TABLE det_pair_signals AS
@@ -75,19 +75,19 @@ export async function testPairs(
   await store.run(`CREATE OR REPLACE TEMP TABLE det_tested AS
     WITH c AS (SELECT * FROM det_pairs),
     strata AS (
-      SELECT c.a1, c.a2, x.sid, ${exactSum('x.m * y.r + y.m * x.r')} / 2 AS mu
+      SELECT c.a1, c.a2, x.sid, ${stableSum('x.m * y.r + y.m * x.r')} / 2 AS mu
       FROM c JOIN det_exposure x ON x.ak = c.a1
       JOIN det_exposure y ON y.ak = c.a2 AND y.sid = x.sid AND y.st = x.st
       GROUP BY c.a1, c.a2, x.sid),
     pooled AS (
-      SELECT c.a1, c.a2, x.sid, ${exactSum('x.m * y.g + y.m * x.g')} / 2 AS mu
+      SELECT c.a1, c.a2, x.sid, ${stableSum('x.m * y.g + y.m * x.g')} / 2 AS mu
       FROM c JOIN det_exposure_total x ON x.ak = c.a1 JOIN det_exposure_total y ON y.ak = c.a2 AND y.sid = x.sid
       GROUP BY c.a1, c.a2, x.sid),
     lam AS (
       SELECT a1, a2, sid, ${1 - CROSS_STRATUM} * coalesce(strata.mu, 0) + ${CROSS_STRATUM} * pooled.mu AS mu
       FROM pooled LEFT JOIN strata USING (a1, a2, sid)),
     per AS (
-      SELECT a1, a2, ${exactSum('lam.mu')} AS mu,
+      SELECT a1, a2, ${stableSum('lam.mu')} AS mu,
         min(CASE WHEN coalesce(s.k, 0) >= ${minParticipation} THEN ${logPoissonTailSql('s.k', 'lam.mu')} ELSE 0 END) AS lp_signal
       FROM lam LEFT JOIN det_pair_signals s USING (a1, a2, sid) GROUP BY a1, a2)
     SELECT c.*, per.mu,
@@ -118,13 +118,13 @@ export async function testPairs(
  */
 export function groupExpectedSql(table: string): string {
   return `WITH strat AS (
-      SELECT m.c, x.sid, x.st, sum(x.m) AS sm, ${exactSum('x.r')} AS sr, ${exactSum('x.m * x.r')} AS smr
+      SELECT m.c, x.sid, x.st, sum(x.m) AS sm, ${stableSum('x.r')} AS sr, ${stableSum('x.m * x.r')} AS smr
       FROM ${table} m JOIN det_exposure x USING (ak) GROUP BY ALL),
     pool AS (
-      SELECT m.c, x.sid, sum(x.m) AS sm, ${exactSum('x.g')} AS sg, ${exactSum('x.m * x.g')} AS smg
+      SELECT m.c, x.sid, sum(x.m) AS sm, ${stableSum('x.g')} AS sg, ${stableSum('x.m * x.g')} AS smg
       FROM ${table} m JOIN det_exposure_total x USING (ak) GROUP BY ALL),
-    s AS (SELECT c, ${exactSum('(sm * sr - smr) / 2')} AS e FROM strat GROUP BY c),
-    p AS (SELECT c, ${exactSum('(sm * sg - smg) / 2')} AS e FROM pool GROUP BY c)
+    s AS (SELECT c, ${stableSum('(sm * sr - smr) / 2')} AS e FROM strat GROUP BY c),
+    p AS (SELECT c, ${stableSum('(sm * sg - smg) / 2')} AS e FROM pool GROUP BY c)
     SELECT c, ${1 - CROSS_STRATUM} * coalesce(s.e, 0) + ${CROSS_STRATUM} * p.e AS expected
     FROM p LEFT JOIN s USING (c)`;
 }
