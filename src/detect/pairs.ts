@@ -63,7 +63,7 @@ export async function createPairTables(store: Store): Promise<void> {
   await store.run(`CREATE OR REPLACE TEMP TABLE det_local_events (${EVENT_COLUMNS})`);
   await store.run(`CREATE OR REPLACE TEMP TABLE det_local_accounts (ak UBIGINT)`);
   await store.run(
-    `CREATE OR REPLACE TEMP TABLE det_exposure (sid UTINYINT, ak UBIGINT, st VARCHAR, m BIGINT, r DOUBLE, g DOUBLE)`,
+    `CREATE OR REPLACE TEMP TABLE det_exposure (sid UTINYINT, ak UBIGINT, st UBIGINT, m BIGINT, r DOUBLE, g DOUBLE)`,
   );
 }
 

@@ -128,7 +128,7 @@ describe('pair tests (significance.ts)', () => {
   ) {
     await createPairTables(store);
     await store.run(
-      `INSERT INTO det_exposure VALUES ${values(exposure.map((e) => [e.sid, e.ak, `'${e.st}'`, e.m, e.r, e.g]))}`,
+      `INSERT INTO det_exposure VALUES ${values(exposure.map((e) => [e.sid, e.ak, `hash('${e.st}')`, e.m, e.r, e.g]))}`,
     );
     if (events.length)
       await store.run(
@@ -342,7 +342,7 @@ async function runPairs(actions: Action[], w: number, cap: number, minParticipat
   await store.run(`CREATE OR REPLACE TEMP TABLE det_accounts AS
     SELECT ak::UBIGINT AS ak, ai::UINTEGER AS ai FROM (VALUES ${values(accounts.map((ak, i) => [ak, i]))}) v(ak, ai)`);
   await store.run(
-    `INSERT INTO det_actions VALUES ${values(actions.map((a) => [0, a.ak, a.ok, a.t, a.pr, `'${a.st}'`]))}`,
+    `INSERT INTO det_actions VALUES ${values(actions.map((a) => [0, a.ak, a.ok, a.t, a.pr, `hash('${a.st}')`]))}`,
   );
   const units = await coActionUnits(store, 0, w, cap);
   const perSignal = await pairAccounts(store, minParticipation);
@@ -364,7 +364,8 @@ async function runPairs(actions: Action[], w: number, cap: number, minParticipat
   const events = await read('det_local_events');
   const kept = await read('det_pair_events');
   const exposure = await store.all<{ ak: number; st: string; m: number; r: number; g: number }>(
-    `SELECT ak::INTEGER AS ak, st, m::INTEGER AS m, r, g FROM det_exposure`,
+    `SELECT ak::INTEGER AS ak, CASE st WHEN hash('twitter/en') THEN 'twitter/en' WHEN hash('twitter/fa') THEN 'twitter/fa' END AS st,
+       m::INTEGER AS m, r, g FROM det_exposure`,
   );
   return { stats: { ...units, pairs: perSignal.get(0) ?? 0 }, events, kept, exposure };
 }
@@ -515,8 +516,8 @@ describe('co-actions by bucketed equality joins (pairs.ts)', () => {
       await store.run(`CREATE OR REPLACE TEMP TABLE det_accounts AS
         SELECT ak::UBIGINT AS ak, ai::UINTEGER AS ai FROM (VALUES ${values(accounts.map((ak, i) => [ak, i]))}) v(ak, ai)`);
       const rows = actions.flatMap((a) => [
-        [0, a.ak, a.ok, a.t, a.pr, `'${a.st}'`],
-        ...(a.pr % 2 ? [[1, a.ak, a.ok + 10, a.t, a.pr, `'${a.st}'`]] : []),
+        [0, a.ak, a.ok, a.t, a.pr, `hash('${a.st}')`],
+        ...(a.pr % 2 ? [[1, a.ak, a.ok + 10, a.t, a.pr, `hash('${a.st}')`]] : []),
       ]);
       await store.run(`INSERT INTO det_actions VALUES ${values(rows)}`);
       await coActionUnits(store, 0, w0, 8);
@@ -608,7 +609,7 @@ describe('window estimation (window.ts)', () => {
   async function estimate(actions: { ok: number; t: number; ak: number }[]) {
     await createActionTable(store);
     await store.run(
-      `INSERT INTO det_actions VALUES ${values(actions.map((a, i) => [0, a.ak, a.ok, a.t, i + 1, `'twitter/en'`]))}`,
+      `INSERT INTO det_actions VALUES ${values(actions.map((a, i) => [0, a.ak, a.ok, a.t, i + 1, `hash('twitter/en')`]))}`,
     );
     return estimateWindow(store, 0);
   }
