@@ -73,7 +73,10 @@ async function loadTruth(dir) {
       // An operation account's orders (source "op:tactic:order"; camouflage is not an order).
       const [, tactic, order] = source?.split(':') ?? [];
       const t = accounts.get(account);
-      if (t?.label === 'operation' && tactic && tactic !== 'camouflage') (t.orders ??= new Set()).add(`${tactic}:${order}`);
+      if (t?.label === 'operation' && tactic && tactic !== 'camouflage') {
+        t.orders ??= new Set();
+        t.orders.add(`${tactic}:${order}`);
+      }
       if (!['cascade', 'news', 'petition', 'share-button'].includes(kind)) continue;
       if (accounts.get(account)?.label !== 'organic') continue;
       if (!hardNegatives.has(kind)) hardNegatives.set(kind, new Set());
