@@ -17,7 +17,7 @@ import { fetchFields, insertValues } from '../store/bulk.js';
 import type { Store } from '../store/store.js';
 import { localPairs } from './pairs.js';
 import { bonferroni, CROSS_STRATUM, groupExpectedSql } from './significance.js';
-import { stableSum, log10Binomial, logPoissonTailBound, logPoissonTailSql } from './stats.js';
+import { log10Binomial, logPoissonTailBound, logPoissonTailSql, stableSum } from './stats.js';
 
 // A CommonJS module whose typings declare an ES default export: at run time the import is the function.
 const louvain = louvainModule as unknown as typeof louvainModule.default;

@@ -519,7 +519,7 @@ export function walkAccounts(
           rows.g[size] = g;
           rows.t[size] = t;
           const wv = weights[v * 3 + 2]!;
-          rows.idf[size] = wx < wv ? wx : wv;
+          rows.idf[size] = Math.min(wx, wv);
           size++;
         }
       }

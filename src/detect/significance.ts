@@ -27,7 +27,7 @@
  * `minParticipation` co-actions are never significant.
  */
 import type { Store } from '../store/store.js';
-import { stableSum, logPoissonTailSql } from './stats.js';
+import { logPoissonTailSql, stableSum } from './stats.js';
 
 /**
  * ln of the Bonferroni factor of the per-signal tests and the test over all signals: S + 1 tests,
