@@ -1,0 +1,211 @@
+/**
+ * Account reads for the workbench: one account's profile, activity, rhythm, co-actors and evidence;
+ * its posts page by page; and a search over handles, names and ids. Each is a few statements on
+ * the store, bounded by the page size.
+ */
+import { listValue } from '@duckdb/node-api';
+import { NotFoundError } from '../core/errors.js';
+import { accountRhythm } from '../forensics/rhythm.js';
+import type { Store } from '../store/store.js';
+import type { PageParams } from './params.js';
+import type { LoadedRun } from './runs.js';
+import type { AccountResponse, AccountsResponse, PostRow, PostsResponse } from './types.js';
+
+export const iso = (d: unknown): string | null =>
+  d instanceof Date
+    ? d.toISOString().replace('.000Z', 'Z')
+    : d === null || d === undefined
+      ? null
+      : String(d);
+
+/** An ISO UTC time as DuckDB's TIMESTAMP (the store's times are UTC without a zone). */
+export const utcSql = (isoTime: string): string => isoTime.replace(/Z$/, '');
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+/** Co-actors listed on an account page (its significant edges, strongest first). */
+const MAX_CO_ACTORS = 100;
+
+export async function accountDetail(
+  store: Store,
+  platform: string,
+  accountId: string,
+  run: LoadedRun | null,
+): Promise<AccountResponse> {
+  const key = `${platform}:${accountId}`;
+  const profile = (
+    await store.all<Record<string, unknown>>(
+      `SELECT handle, display_name, bio, location, url, created_at, followers, following
+       FROM accounts WHERE platform = ? AND account_id = ?`,
+      [platform, accountId],
+    )
+  )[0];
+  if (!profile) throw new NotFoundError(`no account ${key.slice(0, 80)} in this store`);
+  const activity = await store.all<{ day: Date; posts: number }>(
+    `SELECT created_at::DATE AS day, count(*) AS posts FROM posts
+     WHERE platform = ? AND account_id = ? GROUP BY 1 ORDER BY 1`,
+    [platform, accountId],
+  );
+  const bounds = (
+    await store.all<{ first: Date | null; last: Date | null }>(
+      'SELECT min(created_at) AS first, max(created_at) AS last FROM posts WHERE platform = ? AND account_id = ?',
+      [platform, accountId],
+    )
+  )[0];
+  const versions = await store.all<Record<string, unknown>>(
+    `SELECT handle, display_name, bio, first_observed, last_observed FROM account_versions
+     WHERE platform = ? AND account_id = ? ORDER BY first_observed NULLS LAST LIMIT 50`,
+    [platform, accountId],
+  );
+  const rhythm = await accountRhythm(store, platform, accountId);
+
+  const clusterId = run?.clusterOf.get(key) ?? null;
+  const cluster = clusterId ? run!.byId.get(clusterId)! : null;
+  const member = cluster?.members.find((m) => m.key === key);
+  const coActors = (run?.edgesOf.get(key) ?? [])
+    .map((e) => {
+      const other = e.source === key ? e.target : e.source;
+      return {
+        key: other,
+        handle: run!.handleOf.get(other) ?? null,
+        cluster: run!.clusterOf.get(other) ?? null,
+        coActions: e.coActions,
+        weight: e.weight,
+        log10P: e.log10P,
+        signals: e.signals,
+      };
+    })
+    .sort((a, b) => b.weight - a.weight || a.key.localeCompare(b.key))
+    .slice(0, MAX_CO_ACTORS);
+  const evidence = (cluster?.evidence ?? []).filter((e) =>
+    e.posts.some((p) => p.platform === platform && p.accountId === accountId),
+  );
+  return {
+    account: {
+      key,
+      platform,
+      accountId,
+      handle: (profile.handle as string) ?? null,
+      displayName: (profile.display_name as string) ?? null,
+      bio: (profile.bio as string) ?? null,
+      location: (profile.location as string) ?? null,
+      url: (profile.url as string) ?? null,
+      createdAt: iso(profile.created_at),
+      followers: num(profile.followers),
+      following: num(profile.following),
+      posts: activity.reduce((a, d) => a + d.posts, 0),
+      first: iso(bounds?.first),
+      last: iso(bounds?.last),
+    },
+    cluster:
+      cluster && member
+        ? {
+            id: cluster.id,
+            strength: member.strength,
+            flagged: cluster.openIndicators.length === 0,
+            confidence: cluster.confidence,
+          }
+        : null,
+    timeline: activity.map((d) => ({ day: iso(d.day)!.slice(0, 10), posts: d.posts })),
+    rhythm,
+    coActors,
+    evidence,
+    versions: versions.map((v) => ({
+      handle: (v.handle as string) ?? null,
+      displayName: (v.display_name as string) ?? null,
+      bio: (v.bio as string) ?? null,
+      firstObserved: iso(v.first_observed),
+      lastObserved: iso(v.last_observed),
+    })),
+  };
+}
+
+/** The account's posts, newest first, optionally within [from, to]. */
+export async function accountPosts(
+  store: Store,
+  platform: string,
+  accountId: string,
+  page: PageParams,
+  range: { from?: string; to?: string },
+): Promise<PostsResponse> {
+  const where = ['platform = ?', 'account_id = ?'];
+  const params: string[] = [platform, accountId];
+  if (range.from) {
+    where.push('created_at >= ?::TIMESTAMP');
+    params.push(utcSql(range.from));
+  }
+  if (range.to) {
+    where.push('created_at <= ?::TIMESTAMP');
+    params.push(utcSql(range.to));
+  }
+  const rows = await store.all<Record<string, unknown>>(
+    `SELECT platform, post_id, account_id, created_at, kind, text, urls, hashtags, ref_post_id,
+            count(*) OVER () AS total
+     FROM posts WHERE ${where.join(' AND ')}
+     ORDER BY created_at DESC, post_id LIMIT ${page.limit} OFFSET ${page.offset}`,
+    params,
+  );
+  let total = (rows[0]?.total as number) ?? 0;
+  if (!rows.length && page.offset > 0)
+    total =
+      (await store.value<number>(`SELECT count(*) FROM posts WHERE ${where.join(' AND ')}`, params)) ?? 0;
+  return { items: rows.map(postRow), total, offset: page.offset, limit: page.limit };
+}
+
+export function postRow(r: Record<string, unknown>): PostRow {
+  return {
+    platform: r.platform as string,
+    postId: r.post_id as string,
+    accountId: r.account_id as string,
+    createdAt: iso(r.created_at)!,
+    kind: r.kind as string,
+    text: (r.text as string) ?? null,
+    urls: (r.urls as string[]) ?? [],
+    hashtags: (r.hashtags as string[]) ?? [],
+    refPostId: (r.ref_post_id as string) ?? null,
+  };
+}
+
+/** Accounts whose handle, display name or id starts with `q` (case-insensitive), by handle. */
+export async function searchAccounts(
+  store: Store,
+  q: string | undefined,
+  page: PageParams,
+): Promise<AccountsResponse> {
+  const prefix = (q ?? '').replace(/^@/, '').toLowerCase();
+  const where = prefix
+    ? `starts_with(lower(handle), ?) OR starts_with(lower(display_name), ?) OR starts_with(lower(account_id), ?)`
+    : 'true';
+  const params = prefix ? [prefix, prefix, prefix] : [];
+  const rows = await store.all<Record<string, unknown>>(
+    `SELECT platform, account_id, handle, display_name, count(*) OVER () AS total FROM accounts
+     WHERE ${where} ORDER BY lower(handle) NULLS LAST, account_id LIMIT ${page.limit} OFFSET ${page.offset}`,
+    params,
+  );
+  const counts = new Map<string, number>();
+  if (rows.length) {
+    const keys = rows.map((r) => `${r.platform}:${r.account_id}`);
+    const found = await store.all<{ k: string; n: number }>(
+      `SELECT platform || ':' || account_id AS k, count(*) AS n FROM posts
+       WHERE platform || ':' || account_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY 1`,
+      [listValue(keys)],
+    );
+    for (const f of found) counts.set(f.k, f.n);
+  }
+  return {
+    items: rows.map((r) => {
+      const key = `${r.platform}:${r.account_id}`;
+      return {
+        key,
+        platform: r.platform as string,
+        accountId: r.account_id as string,
+        handle: (r.handle as string) ?? null,
+        displayName: (r.display_name as string) ?? null,
+        posts: counts.get(key) ?? 0,
+      };
+    }),
+    total: (rows[0]?.total as number) ?? 0,
+    offset: page.offset,
+    limit: page.limit,
+  };
+}
