@@ -11,7 +11,7 @@
  *   itself (Content-Security-Policy), and the app renders data as text only.
  * - Lists are pages with a per-route maximum; bad parameters get a 4xx `{ error }` that says what to do.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -322,8 +322,13 @@ export function createApp(options: AppOptions): WorkbenchApp {
     if (declared > options.maxUploadBytes) return fail(c, 413, tooLarge(options.maxUploadBytes));
     const body = c.req.raw.body;
     if (!body) throw new UsageError('the upload is empty: send the file as the request body');
-    mkdirSync(options.uploadDir, { recursive: true });
-    const path = join(options.uploadDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${name}`);
+    // A folder per upload keeps the user's file name, which the ingest records.
+    const folder = join(
+      options.uploadDir,
+      `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`,
+    );
+    mkdirSync(folder, { recursive: true });
+    const path = join(folder, name);
     let size = 0;
     const limit = new Transform({
       transform(chunk: Buffer, _enc, done) {
