@@ -70,7 +70,9 @@ describe('the workbench in Chromium', () => {
   it('Network: draws every clustered account, opens a cluster and an account from the graph', async () => {
     await open('network', '[data-testid=network][data-drawn=true]');
     const accounts = (await store.value<number>('SELECT count(*) FROM detection_members WHERE run_id = 1'))!;
-    const drawn = await page.evaluate(() => window.__lockstepNetwork);
+    const drawn = await page.evaluate(
+      () => (window as unknown as { __lockstepNetwork?: { nodes: number; edges: number } }).__lockstepNetwork,
+    );
     expect(drawn?.nodes).toBe(accounts);
     expect(drawn?.edges).toBeGreaterThan(0);
     await shot('network');
