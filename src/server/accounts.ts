@@ -5,7 +5,7 @@
  */
 import { listValue } from '@duckdb/node-api';
 import { NotFoundError } from '../core/errors.js';
-import { accountRhythm } from '../forensics/rhythm.js';
+import { rhythmFromCounts } from '../forensics/rhythm.js';
 import type { Store } from '../store/store.js';
 import type { PageParams } from './params.js';
 import type { LoadedRun } from './runs.js';
@@ -41,23 +41,39 @@ export async function accountDetail(
     )
   )[0];
   if (!profile) throw new NotFoundError(`no account ${key.slice(0, 80)} in this store`);
-  const activity = await store.all<{ day: Date; posts: number }>(
-    `SELECT created_at::DATE AS day, count(*) AS posts FROM posts
-     WHERE platform = ? AND account_id = ? GROUP BY 1 ORDER BY 1`,
+  // One pass over the posts for the account's times (a scan of the store: there is no index), then
+  // the days, the span and the week in JavaScript.
+  const times = await store.all<{ ms: number }>(
+    'SELECT epoch_ms(created_at) AS ms FROM posts WHERE platform = ? AND account_id = ? ORDER BY created_at',
     [platform, accountId],
   );
-  const bounds = (
-    await store.all<{ first: Date | null; last: Date | null }>(
-      'SELECT min(created_at) AS first, max(created_at) AS last FROM posts WHERE platform = ? AND account_id = ?',
-      [platform, accountId],
-    )
-  )[0];
+  const perDay = new Map<string, number>();
+  const week = new Float64Array(7 * 96);
+  for (const { ms } of times) {
+    const d = new Date(Number(ms));
+    const day = d.toISOString().slice(0, 10);
+    perDay.set(day, (perDay.get(day) ?? 0) + 1);
+    week[((d.getUTCDay() + 6) % 7) * 96 + d.getUTCHours() * 4 + Math.floor(d.getUTCMinutes() / 15)]! += 1;
+  }
   const versions = await store.all<Record<string, unknown>>(
     `SELECT handle, display_name, bio, first_observed, last_observed FROM account_versions
      WHERE platform = ? AND account_id = ? ORDER BY first_observed NULLS LAST LIMIT 50`,
     [platform, accountId],
   );
-  const rhythm = await accountRhythm(store, platform, accountId);
+  // Stated locations are read at the middle of the data's span, as for the clusters' rhythm.
+  const span = run?.result.data.span;
+  const middle =
+    span?.start && span.end
+      ? new Date((Date.parse(span.start) + Date.parse(span.end)) / 2)
+      : new Date(
+          Number(
+            (await store.value<number>(
+              'SELECT (epoch_ms(min(created_at)) + epoch_ms(max(created_at))) / 2 FROM posts',
+            )) ?? Date.now(),
+          ),
+        );
+  const location = profile.location as string | null;
+  const rhythm = rhythmFromCounts(week, 1, location ? [{ location, accounts: 1 }] : [], middle);
 
   const clusterId = run?.clusterOf.get(key) ?? null;
   const cluster = clusterId ? run!.byId.get(clusterId)! : null;
@@ -93,9 +109,9 @@ export async function accountDetail(
       createdAt: iso(profile.created_at),
       followers: num(profile.followers),
       following: num(profile.following),
-      posts: activity.reduce((a, d) => a + d.posts, 0),
-      first: iso(bounds?.first),
-      last: iso(bounds?.last),
+      posts: times.length,
+      first: times.length ? iso(new Date(Number(times[0]!.ms))) : null,
+      last: times.length ? iso(new Date(Number(times.at(-1)!.ms))) : null,
     },
     cluster:
       cluster && member
@@ -106,7 +122,7 @@ export async function accountDetail(
             confidence: cluster.confidence,
           }
         : null,
-    timeline: activity.map((d) => ({ day: iso(d.day)!.slice(0, 10), posts: d.posts })),
+    timeline: [...perDay].map(([day, posts]) => ({ day, posts })),
     rhythm,
     coActors,
     evidence,
@@ -138,17 +154,18 @@ export async function accountPosts(
     where.push('created_at <= ?::TIMESTAMP');
     params.push(utcSql(range.to));
   }
+  // The page (DuckDB's top-N over the account's posts), then the count: two narrow scans cost less
+  // than one that carries every post's text to a window function.
   const rows = await store.all<Record<string, unknown>>(
-    `SELECT platform, post_id, account_id, created_at, kind, text, urls, hashtags, ref_post_id,
-            count(*) OVER () AS total
+    `SELECT platform, post_id, account_id, created_at, kind, text, urls, hashtags, ref_post_id
      FROM posts WHERE ${where.join(' AND ')}
      ORDER BY created_at DESC, post_id LIMIT ${page.limit} OFFSET ${page.offset}`,
     params,
   );
-  let total = (rows[0]?.total as number) ?? 0;
-  if (!rows.length && page.offset > 0)
-    total =
-      (await store.value<number>(`SELECT count(*) FROM posts WHERE ${where.join(' AND ')}`, params)) ?? 0;
+  const total =
+    page.offset === 0 && rows.length < page.limit
+      ? rows.length
+      : ((await store.value<number>(`SELECT count(*) FROM posts WHERE ${where.join(' AND ')}`, params)) ?? 0);
   return { items: rows.map(postRow), total, offset: page.offset, limit: page.limit };
 }
 
@@ -178,17 +195,21 @@ export async function searchAccounts(
     : 'true';
   const params = prefix ? [prefix, prefix, prefix] : [];
   const rows = await store.all<Record<string, unknown>>(
-    `SELECT platform, account_id, handle, display_name, count(*) OVER () AS total FROM accounts
+    `SELECT platform, account_id, handle, display_name FROM accounts
      WHERE ${where} ORDER BY lower(handle) NULLS LAST, account_id LIMIT ${page.limit} OFFSET ${page.offset}`,
     params,
   );
+  const total =
+    page.offset === 0 && rows.length < page.limit
+      ? rows.length
+      : ((await store.value<number>(`SELECT count(*) FROM accounts WHERE ${where}`, params)) ?? 0);
   const counts = new Map<string, number>();
   if (rows.length) {
-    const keys = rows.map((r) => `${r.platform}:${r.account_id}`);
+    // Filtering on the bare ids (a hash filter in the scan), then the platforms here.
     const found = await store.all<{ k: string; n: number }>(
       `SELECT platform || ':' || account_id AS k, count(*) AS n FROM posts
-       WHERE platform || ':' || account_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY 1`,
-      [listValue(keys)],
+       WHERE account_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL`,
+      [listValue(rows.map((r) => r.account_id as string))],
     );
     for (const f of found) counts.set(f.k, f.n);
   }
@@ -204,7 +225,7 @@ export async function searchAccounts(
         posts: counts.get(key) ?? 0,
       };
     }),
-    total: (rows[0]?.total as number) ?? 0,
+    total,
     offset: page.offset,
     limit: page.limit,
   };

@@ -32,7 +32,7 @@ import type { Store } from '../store/store.js';
 import { accountDetail, accountPosts, searchAccounts } from './accounts.js';
 import { AMPLIFICATION_TOP, AmplificationCache, amplificationResponse, itemSeries } from './amplification.js';
 import { clusterDetail, clusterEvidence, clusterList, clusterMembers } from './clusters.js';
-import { graphOf } from './graph.js';
+import { DEFAULT_PER_NODE, graphOf, MAX_PER_NODE } from './graph.js';
 import { Jobs } from './jobs.js';
 import { choiceParam, intParam, listParam, pageParams, type Query, textParam, timeParam } from './params.js';
 import { Queue } from './queue.js';
@@ -84,7 +84,6 @@ const LIMITS = {
   posts: [50, 500],
   accounts: [25, 100],
   graphNodes: [5000, 20000],
-  graphEdges: [50000, 200000],
 } as const;
 
 const CONFIDENCES = ['low', 'medium', 'high'] as const;
@@ -208,7 +207,7 @@ export function createApp(options: AppOptions): WorkbenchApp {
         from: timeParam(q, 'from'),
         to: timeParam(q, 'to'),
         maxNodes: intParam(q, 'limit', LIMITS.graphNodes[0], 1, LIMITS.graphNodes[1]),
-        maxEdges: intParam(q, 'maxEdges', LIMITS.graphEdges[0], 0, LIMITS.graphEdges[1]),
+        perNode: intParam(q, 'perNode', DEFAULT_PER_NODE, 0, MAX_PER_NODE),
       }),
     );
   });

@@ -175,10 +175,17 @@ export type EvidenceResponse = Page<EvidenceRow> & {
   }[];
 };
 
-/** GET /api/graph?run=&signals=a,b&minConfidence=low|medium|high&from=&to=&limit= */
+/**
+ * GET /api/graph?run=&signals=a,b&minConfidence=low|medium|high&from=&to=&limit=&perNode=
+ * Nodes: clustered accounts (at most `limit`, default 5,000, at most 20,000). Edges: each account's
+ * `perNode` strongest significant pairs (default 10, at most 50) among the nodes drawn.
+ */
 export interface GraphResponse {
   nodes: GraphNode[];
+  /** Compact, for thousands of edges: indexes into `nodes`, the IDF weight, the signals as bits of `signals`. */
   edges: GraphEdge[];
+  /** Bit i of an edge's signal mask is `signals[i]`. */
+  signals: SignalName[];
   /** The clusters drawn, with their colour (the exports' palette) and disc in layout coordinates. */
   clusters: {
     id: string;
@@ -190,9 +197,9 @@ export interface GraphResponse {
     y: number;
     r: number;
   }[];
-  /** Nodes and edges after the filters, before the limits. */
+  /** Accounts and significant pairs matching the filters, before the node limit and the per-account cut. */
   total: { nodes: number; edges: number };
-  /** True when the node limit cut the graph (the weakest members of the smallest clusters go first). */
+  /** True when the node limit cut the graph (the weakest members of the last clusters go first). */
   truncated: boolean;
 }
 
@@ -210,14 +217,8 @@ export interface GraphNode {
   y: number;
 }
 
-export interface GraphEdge {
-  source: string;
-  target: string;
-  coActions: number;
-  weight: number;
-  log10P: number;
-  signals: SignalName[];
-}
+/** [source node index, target node index, IDF weight, signal mask] */
+export type GraphEdge = [number, number, number, number];
 
 /** GET /api/accounts/:platform/:accountId?run= */
 export interface AccountResponse {

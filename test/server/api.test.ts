@@ -322,8 +322,24 @@ describe('reads', () => {
     const o = await get<OverviewResponse>('/api/overview');
     expect(g.nodes.length).toBe(o.run!.accountsInClusters);
     expect(g.truncated).toBe(false);
-    const keys = new Set(g.nodes.map((n) => n.key));
-    expect(g.edges.every((e) => keys.has(e.source) && keys.has(e.target))).toBe(true);
+    expect(g.edges.length).toBeGreaterThan(0);
+    expect(
+      g.edges.every(([s, t]) => g.nodes[s] && g.nodes[t] && g.nodes[s]!.cluster === g.nodes[t]!.cluster),
+    ).toBe(true);
+    // Every drawn edge is a significant pair of the run, with its weight.
+    const run = (
+      await store.all<{ result: string }>(
+        'SELECT CAST(result AS VARCHAR) AS result FROM detections WHERE run_id = 1',
+      )
+    )[0]!;
+    const pairs = new Map<string, number>(
+      (JSON.parse(run.result).edges as { source: string; target: string; weight: number }[]).map((e) => [
+        `${e.source} ${e.target}`,
+        e.weight,
+      ]),
+    );
+    for (const [s, t, w] of g.edges)
+      expect(pairs.get(`${g.nodes[s]!.key} ${g.nodes[t]!.key}`)).toBeCloseTo(w, 1);
     const cut = await get<GraphResponse>('/api/graph?limit=5');
     expect(cut.nodes.length).toBe(5);
     expect(cut.truncated).toBe(true);
@@ -332,7 +348,14 @@ describe('reads', () => {
     expect(high.clusters.every((c) => c.confidence === 'high')).toBe(true);
     const tags = await get<GraphResponse>('/api/graph?signals=shared-hashtag');
     expect(tags.edges.length).toBeGreaterThan(0);
-    expect(tags.edges.every((e) => e.signals.includes('shared-hashtag'))).toBe(true);
+    const bit = 1 << tags.signals.indexOf('shared-hashtag');
+    expect(tags.edges.every(([, , , mask]) => (mask & bit) !== 0)).toBe(true);
+    // Each account's strongest pairs only: with one per account, at most one edge per account.
+    const sparse = await get<GraphResponse>('/api/graph?perNode=1');
+    expect(sparse.edges.length).toBeGreaterThan(0);
+    expect(sparse.edges.length).toBeLessThanOrEqual(sparse.nodes.length);
+    expect(sparse.total.edges).toBe(g.total.edges);
+    expect(await refused('/api/graph?perNode=51', 400)).toMatch(/perNode/);
     const none = await get<GraphResponse>('/api/graph?from=2030-01-01');
     expect(none.nodes).toEqual([]);
   });

@@ -166,7 +166,18 @@ describe('the workbench in Chromium', () => {
          FROM detection_members m WHERE run_id = 1 AND cluster_id = 'C1' ORDER BY strength DESC, account_id LIMIT 1`,
       )
     )[0]!;
-    await open(`accounts/${member.platform}/${member.account_id}`, 'table.posts tbody tr');
+    // Found with the side bar's search, by the start of its handle.
+    const handle = (await store.value<string>(
+      'SELECT handle FROM accounts WHERE platform = ? AND account_id = ?',
+      [member.platform, member.account_id],
+    ))!;
+    await open('', 'table.clusters');
+    await page.fill('.finder input', handle.slice(0, 8));
+    await page.locator('.finder li a', { hasText: `@${handle}` }).click();
+    await page.waitForSelector('table.posts tbody tr');
+    expect(decodeURIComponent(new URL(page.url()).hash)).toBe(
+      `#/accounts/${member.platform}/${member.account_id}`,
+    );
     expect(await page.locator('.kpi b').first().textContent()).toBe(nf.format(member.n));
     expect(
       await page.locator('.panel', { hasText: 'Co-actors' }).locator('tbody tr').count(),

@@ -1,7 +1,8 @@
 /** The workbench's frame: the views in a side bar, the store and the selected run on top. */
-import type { HealthResponse, OverviewResponse } from '../../src/server/types';
-import { useApi } from './api';
-import { ErrorBox, Loading } from './components';
+import { useEffect, useState } from 'react';
+import type { AccountsResponse, HealthResponse, OverviewResponse } from '../../src/server/types';
+import { qs, useApi } from './api';
+import { Data, ErrorBox, Loading, num } from './components';
 import { href, type Route, selectedRun, useRoute } from './router';
 import { AccountView } from './views/Account';
 import { AmplificationView } from './views/Amplification';
@@ -31,6 +32,7 @@ export function App() {
           <span className="mark" aria-hidden="true" />
           Lockstep
         </div>
+        <AccountSearch />
         {VIEWS.map(([path, label]) => (
           <a
             key={path}
@@ -60,9 +62,8 @@ export function App() {
       <main>
         {health.error ? (
           <ErrorBox error={health.error} />
-        ) : !health.data ? (
-          <Loading />
         ) : (
+          // The view loads beside the health check, not after it (one round trip less).
           <Body
             route={route}
             overview={overview.data}
@@ -107,7 +108,7 @@ function Body({
 }: {
   route: Route;
   overview: OverviewResponse | null;
-  health: HealthResponse;
+  health: HealthResponse | null;
   reloadOverview: () => void;
 }) {
   const [section, a, b] = route.parts;
@@ -124,8 +125,50 @@ function Body({
     case 'amplification':
       return <AmplificationView run={run} />;
     case 'run':
-      return <RunView writable={health.writable} onChange={reloadOverview} hasRun={!!overview?.run} />;
+      return health ? (
+        <RunView writable={health.writable} onChange={reloadOverview} hasRun={!!overview?.run} />
+      ) : (
+        <Loading />
+      );
     default:
       return <div className="error">No such view. Use the menu on the left.</div>;
   }
+}
+
+/** Find an account by handle, name or id (prefix), from any view. */
+function AccountSearch() {
+  const [q, setQ] = useState('');
+  const [query, setQuery] = useState('');
+  useEffect(() => {
+    const t = setTimeout(() => setQuery(q.trim()), 250);
+    return () => clearTimeout(t);
+  }, [q]);
+  const found = useApi<AccountsResponse>(query ? `/api/accounts${qs({ q: query, limit: 8 })}` : null);
+  return (
+    <div className="finder">
+      <input
+        type="search"
+        placeholder="find an account"
+        value={q}
+        onChange={(e) => setQ(e.target.value)}
+        onKeyDown={(e) => e.key === 'Escape' && setQ('')}
+      />
+      {query && found.data && (
+        <ul>
+          {found.data.items.map((a) => (
+            <li key={a.key}>
+              <a href={href(['accounts', a.platform, a.accountId])} onClick={() => setQ('')}>
+                <Data text={a.handle ? `@${a.handle}` : a.accountId} />{' '}
+                <span className="none">{num(a.posts)}</span>
+              </a>
+            </li>
+          ))}
+          {!found.data.items.length && <li className="none">no account starts so</li>}
+          {found.data.total > found.data.items.length && (
+            <li className="none">{num(found.data.total)} match; type more</li>
+          )}
+        </ul>
+      )}
+    </div>
+  );
 }

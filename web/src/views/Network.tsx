@@ -81,10 +81,9 @@ export function NetworkView({ run }: { run?: number }) {
         </details>
         {g.data && (
           <span className="hint">
-            {num(g.data.nodes.length)} accounts, {num(g.data.edges.length)} significant pairs
-            {g.data.truncated
-              ? ` (of ${num(g.data.total.nodes)} and ${num(g.data.total.edges)}: limited)`
-              : ''}
+            {num(g.data.nodes.length)}
+            {g.data.truncated ? ` of ${num(g.data.total.nodes)}` : ''} accounts; lines: each account's 10
+            strongest of {num(g.data.total.edges)} significant pairs
           </span>
         )}
       </div>
@@ -126,9 +125,11 @@ function Canvas({ data }: { data: GraphResponse }) {
         label: n.handle ? `@${n.handle}` : n.accountId,
         cluster: n.cluster,
       });
-    for (const e of data.edges)
-      if (!graph.hasEdge(e.source, e.target))
-        graph.addEdge(e.source, e.target, { size: 0.6, color: '#c9d0d8' });
+    for (const [s, t] of data.edges) {
+      const source = data.nodes[s]!.key;
+      const target = data.nodes[t]!.key;
+      if (!graph.hasEdge(source, target)) graph.addEdge(source, target, { size: 0.6, color: '#c9d0d8' });
+    }
     const renderer = new Sigma(graph, el, {
       renderEdgeLabels: false,
       labelRenderedSizeThreshold: 9,
