@@ -30,7 +30,9 @@ if (!existsSync(db)) {
   const source = existsSync(cached) ? cached : prepare(posts).db;
   log(`copying ${source} and detecting (run 1)...`);
   copyFileSync(source, `${db}.partial`);
-  execFileSync('node', [cli, 'detect', '--db', `${db}.partial`, '-q'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('node', [cli, 'detect', '--db', `${db}.partial`, '-q'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   execFileSync('mv', [`${db}.partial`, db]);
 }
 
@@ -65,17 +67,30 @@ async function time(view, label, paths, count = REPEAT) {
 }
 
 // Once per run (cold): the amplification of the run (text families are built) and the layout.
-const coldAmp = await time('Overview', 'amplification, first call (computed once per run)', '/api/amplification?run=1&top=5', 1);
-const coldGraph = await time('Network', 'graph of run 1, first call (layout once per run)', '/api/graph?run=1&limit=20000', 1);
-const coldGraph2 = await time('Network', `graph of run 2, first call (${NODES} accounts)`, '/api/graph?run=2&limit=20000', 1);
+const coldAmp = await time(
+  'Overview',
+  'amplification, first call (computed once per run)',
+  '/api/amplification?run=1&top=5',
+  1,
+);
+const coldGraph = await time(
+  'Network',
+  'graph of run 1, first call (layout once per run)',
+  '/api/graph?run=1&limit=20000',
+  1,
+);
+const coldGraph2 = await time(
+  'Network',
+  `graph of run 2, first call (${NODES} accounts)`,
+  '/api/graph?run=2&limit=20000',
+  1,
+);
 timings.length = 0;
 
 const clusters = real.clusters.slice(0, 10).map((c) => c.id);
 const members = real.clusters.flatMap((c) => c.members.slice(0, 3)).slice(0, 30);
 const account = (m) => `/api/accounts/${m.platform}/${encodeURIComponent(m.accountId)}?run=1`;
-const tag = (
-  await (await fetch(`${base}/api/amplification?run=1&kinds=hashtag&top=1`)).json()
-).items[0]?.key;
+const tag = (await (await fetch(`${base}/api/amplification?run=1&kinds=hashtag&top=1`)).json()).items[0]?.key;
 
 await time('all', 'health', '/api/health');
 await time('Overview', 'overview', '/api/overview?run=1');
@@ -83,11 +98,31 @@ await time('Overview', 'clusters (50)', '/api/clusters?run=1&limit=50');
 await time('Overview', 'amplification (top 5)', '/api/amplification?run=1&top=5');
 await time('Network', 'graph of run 1 (every clustered account)', '/api/graph?run=1&limit=20000');
 await time('Network', `graph of run 2 (${NODES} accounts)`, '/api/graph?run=2&limit=20000');
-await time('Network', 'graph, high confidence, one signal', '/api/graph?run=1&minConfidence=high&signals=shared-hashtag');
-await time('Cluster', 'cluster (10 clusters)', clusters.map((c) => `/api/clusters/${c}?run=1`));
-await time('Cluster', 'members (100)', clusters.map((c) => `/api/clusters/${c}/members?run=1&limit=100`));
-await time('Cluster', 'evidence (all rows)', clusters.map((c) => `/api/clusters/${c}/evidence?run=1&limit=1000`));
-await time('Cluster', 'evidence search', clusters.map((c) => `/api/clusters/${c}/evidence?run=1&limit=1000&q=the`));
+await time(
+  'Network',
+  'graph, high confidence, one signal',
+  '/api/graph?run=1&minConfidence=high&signals=shared-hashtag',
+);
+await time(
+  'Cluster',
+  'cluster (10 clusters)',
+  clusters.map((c) => `/api/clusters/${c}?run=1`),
+);
+await time(
+  'Cluster',
+  'members (100)',
+  clusters.map((c) => `/api/clusters/${c}/members?run=1&limit=100`),
+);
+await time(
+  'Cluster',
+  'evidence (all rows)',
+  clusters.map((c) => `/api/clusters/${c}/evidence?run=1&limit=1000`),
+);
+await time(
+  'Cluster',
+  'evidence search',
+  clusters.map((c) => `/api/clusters/${c}/evidence?run=1&limit=1000&q=the`),
+);
 await time('Account', 'account (30 members)', members.map(account));
 await time(
   'Account',
@@ -96,7 +131,12 @@ await time(
 );
 await time('Account', 'account search', ['/api/accounts?q=a', '/api/accounts?q=jo', '/api/accounts?q=mar']);
 await time('Amplification', 'amplification (top 25, all kinds)', '/api/amplification?run=1');
-if (tag) await time('Amplification', 'one hashtag over time', `/api/amplification/series?run=1&kind=hashtag&key=${encodeURIComponent(tag)}`);
+if (tag)
+  await time(
+    'Amplification',
+    'one hashtag over time',
+    `/api/amplification/series?run=1&kind=hashtag&key=${encodeURIComponent(tag)}`,
+  );
 await time('Run', 'signals', '/api/signals');
 await time('Run', 'jobs', '/api/jobs');
 
@@ -125,7 +165,9 @@ for (const [run, label] of [
   }
   ms.sort((a, b) => a - b);
   draws[label] = { nodes: drawn.nodes, edges: drawn.edges, median: ms[2], max: ms[4] };
-  log(`draw ${label}: ${drawn.nodes} nodes, ${drawn.edges} edges, median ${ms[2].toFixed(0)} ms, max ${ms[4].toFixed(0)} ms`);
+  log(
+    `draw ${label}: ${drawn.nodes} nodes, ${drawn.edges} edges, median ${ms[2].toFixed(0)} ms, max ${ms[4].toFixed(0)} ms`,
+  );
 }
 await browser.close();
 rmSync(profile, { recursive: true, force: true });
@@ -144,12 +186,13 @@ const lines = [
   '',
   `Once per run, on the first call after the server starts (\`lockstep serve\` starts the latest run's amplification at once): amplification ${f(coldAmp.p50)} ms (it builds the near-duplicate text families), layout and graph of run 1 ${f(coldGraph.p50)} ms, of run 2 ${f(coldGraph2.p50)} ms.`,
   '',
-  'The Network view in headless Chromium (software WebGL, `--disable-gpu`), from opening the page to sigma\'s first frame (loading the app, fetching the graph and drawing it), five fresh pages each:',
+  "The Network view in headless Chromium (software WebGL, `--disable-gpu`), from opening the page to sigma's first frame (loading the app, fetching the graph and drawing it), five fresh pages each:",
   '',
   '| graph | accounts | significant pairs | median (ms) | max (ms) |',
   '|---|---:|---:|---:|---:|',
   ...Object.entries(draws).map(
-    ([label, d]) => `| ${label} | ${d.nodes.toLocaleString('en')} | ${d.edges.toLocaleString('en')} | ${d.median.toFixed(0)} | ${d.max.toFixed(0)} |`,
+    ([label, d]) =>
+      `| ${label} | ${d.nodes.toLocaleString('en')} | ${d.edges.toLocaleString('en')} | ${d.median.toFixed(0)} | ${d.max.toFixed(0)} |`,
   ),
   '<!-- workbench:end -->',
 ];
@@ -182,15 +225,37 @@ async function saveRenderingRun(s) {
         const a = pool.shift();
         const key = `${a.platform}:${a.account_id}`;
         map.set(m.key, key);
-        return { ...m, key, platform: a.platform, accountId: a.account_id, handle: a.handle, displayName: a.display_name, posts: Number(a.posts) };
+        return {
+          ...m,
+          key,
+          platform: a.platform,
+          accountId: a.account_id,
+          handle: a.handle,
+          displayName: a.display_name,
+          posts: Number(a.posts),
+        };
       });
       const id = `R${++copy}`;
-      clusters.push({ ...c, id, size, accounts: members.map((m) => m.accountId), members, evidence: [], fingerprint: undefined });
+      clusters.push({
+        ...c,
+        id,
+        size,
+        accounts: members.map((m) => m.accountId),
+        members,
+        evidence: [],
+        fingerprint: undefined,
+      });
       for (const e of base1.edges)
-        if (map.has(e.source) && map.has(e.target)) edges.push({ ...e, source: map.get(e.source), target: map.get(e.target) });
+        if (map.has(e.source) && map.has(e.target))
+          edges.push({ ...e, source: map.get(e.source), target: map.get(e.target) });
       total += size;
     }
   }
   log(`saving run 2: ${clusters.length} clusters, ${total} accounts, ${edges.length} edges (rendering load)`);
-  await saveDetection(s, { ...base1, clusters, edges, limits: [...base1.limits, 'benchmark rendering load: clusters repeated onto other accounts'] });
+  await saveDetection(s, {
+    ...base1,
+    clusters,
+    edges,
+    limits: [...base1.limits, 'benchmark rendering load: clusters repeated onto other accounts'],
+  });
 }

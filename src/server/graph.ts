@@ -68,7 +68,9 @@ function rankEdges(run: LoadedRun): PreparedGraph['edges'] {
   const rank = new Map<Edge, number>();
   for (const list of byNode.values()) {
     list.sort((a, b) => b.weight - a.weight || b.coActions - a.coActions);
-    list.slice(0, MAX_PER_NODE).forEach((e, i) => rank.set(e, Math.min(rank.get(e) ?? i, i)));
+    list.slice(0, MAX_PER_NODE).forEach((e, i) => {
+      rank.set(e, Math.min(rank.get(e) ?? i, i));
+    });
   }
   for (const [edge, r] of rank) out.push({ edge, cluster: run.clusterOf.get(edge.source)!, rank: r });
   return out.sort((a, b) => b.edge.weight - a.edge.weight);

@@ -99,52 +99,54 @@ function ClusterTable({ run, focus }: { run: number; focus: boolean }) {
       {list.error && <ErrorBox error={list.error} />}
       {list.data && (
         <>
-          <table className="clusters">
-            <thead>
-              <tr>
-                <th>cluster</th>
-                <th>confidence</th>
-                <th className="num">accounts</th>
-                <th className="num">score</th>
-                <th className="num">days</th>
-                <th className="num">median gap</th>
-                <th>signals</th>
-                <th>operators likely at</th>
-                <th>working rhythm</th>
-                <th>open indicators</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((c: ClusterRow) => (
-                <tr key={c.id}>
-                  <td>
-                    <a href={href(['clusters', c.id])}>
-                      <Data text={c.id} />
-                    </a>
-                  </td>
-                  <td>
-                    <Badge confidence={c.confidence} />
-                  </td>
-                  <td className="num">{num(c.size)}</td>
-                  <td className="num">{c.score.toFixed(2)}</td>
-                  <td className="num">{c.days}</td>
-                  <td className="num">{duration(c.medianDeltaSeconds)}</td>
-                  <td className="signals">
-                    <SignalBar signals={c.signals} />
-                  </td>
-                  <td>{c.offsetLabel ?? '-'}</td>
-                  <td>{c.officeHours ?? '-'}</td>
-                  <td>
-                    {c.openIndicators.length ? (
-                      <span className="open">{c.openIndicators.join(', ')}</span>
-                    ) : (
-                      <span className="none">none</span>
-                    )}
-                  </td>
+          <div className="table-wrap">
+            <table className="clusters">
+              <thead>
+                <tr>
+                  <th>cluster</th>
+                  <th>confidence</th>
+                  <th className="num">accounts</th>
+                  <th className="num">score</th>
+                  <th className="num">days</th>
+                  <th className="num">median gap</th>
+                  <th>signals</th>
+                  <th>operators likely at</th>
+                  <th>working rhythm</th>
+                  <th>open indicators</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {list.data.items.map((c: ClusterRow) => (
+                  <tr key={c.id}>
+                    <td>
+                      <a href={href(['clusters', c.id])}>
+                        <Data text={c.id} />
+                      </a>
+                    </td>
+                    <td>
+                      <Badge confidence={c.confidence} />
+                    </td>
+                    <td className="num">{num(c.size)}</td>
+                    <td className="num">{c.score.toFixed(2)}</td>
+                    <td className="num">{c.days}</td>
+                    <td className="num">{duration(c.medianDeltaSeconds)}</td>
+                    <td className="signals">
+                      <SignalBar signals={c.signals} />
+                    </td>
+                    <td>{c.offsetLabel ?? '-'}</td>
+                    <td>{c.officeHours ?? '-'}</td>
+                    <td>
+                      {c.openIndicators.length ? (
+                        <span className="open">{c.openIndicators.join(', ')}</span>
+                      ) : (
+                        <span className="none">none</span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           {!list.data.total && <p className="none">No cluster matches.</p>}
           <Pager offset={offset} limit={50} total={list.data.total} onChange={setOffset} />
         </>
@@ -319,54 +321,56 @@ function DataPanel({ overview }: { overview: OverviewResponse }) {
       <h3>
         Ingests <small>(read = stored + duplicate + rejected, for every file)</small>
       </h3>
-      <table className="compact ingests">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>file</th>
-            <th>format</th>
-            <th>status</th>
-            <th className="num">read</th>
-            <th className="num">stored</th>
-            <th className="num">duplicate</th>
-            <th className="num">rejected</th>
-            <th>sha256</th>
-            <th>warnings</th>
-          </tr>
-        </thead>
-        <tbody>
-          {overview.ingests.map((i) => (
-            <tr key={i.ingestId}>
-              <td>{i.ingestId}</td>
-              <td>
-                <Data text={i.fileName} />
-              </td>
-              <td>{i.format}</td>
-              <td className={i.status === 'done' ? '' : 'warn'}>{i.status}</td>
-              <td className="num">{num(i.rowsRead)}</td>
-              <td className="num">{num(i.rowsStored)}</td>
-              <td className="num">{num(i.rowsDuplicate)}</td>
-              <td className="num">{num(i.rowsRejected)}</td>
-              <td className="mono" title={i.sha256 ?? ''}>
-                {i.sha256?.slice(0, 12) ?? '-'}
-              </td>
-              <td>
-                {i.warnings.length ? (
-                  <ul className="warnings">
-                    {i.warnings.map((w) => (
-                      <li key={w.code}>
-                        <Data text={w.message} />: {num(w.count)}
-                      </li>
-                    ))}
-                  </ul>
-                ) : (
-                  <span className="none">none</span>
-                )}
-              </td>
+      <div className="table-wrap">
+        <table className="compact ingests">
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>file</th>
+              <th>format</th>
+              <th>status</th>
+              <th className="num">read</th>
+              <th className="num">stored</th>
+              <th className="num">duplicate</th>
+              <th className="num">rejected</th>
+              <th>sha256</th>
+              <th>warnings</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {overview.ingests.map((i) => (
+              <tr key={i.ingestId}>
+                <td>{i.ingestId}</td>
+                <td>
+                  <Data text={i.fileName} />
+                </td>
+                <td>{i.format}</td>
+                <td className={i.status === 'done' ? '' : 'warn'}>{i.status}</td>
+                <td className="num">{num(i.rowsRead)}</td>
+                <td className="num">{num(i.rowsStored)}</td>
+                <td className="num">{num(i.rowsDuplicate)}</td>
+                <td className="num">{num(i.rowsRejected)}</td>
+                <td className="mono" title={i.sha256 ?? ''}>
+                  {i.sha256?.slice(0, 12) ?? '-'}
+                </td>
+                <td>
+                  {i.warnings.length ? (
+                    <ul className="warnings">
+                      {i.warnings.map((w) => (
+                        <li key={w.code}>
+                          <Data text={w.message} />: {num(w.count)}
+                        </li>
+                      ))}
+                    </ul>
+                  ) : (
+                    <span className="none">none</span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {overview.ingestsTotal > overview.ingests.length && (
         <p className="hint">
           The latest {overview.ingests.length} of {num(overview.ingestsTotal)} ingests (lockstep status lists
