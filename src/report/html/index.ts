@@ -47,6 +47,9 @@ const n = (v: number) => nf.format(v);
 const pct = (v: number) => `${(v * 100).toFixed(v >= 0.995 || v < 0.1 ? 1 : 0).replace(/\.0$/, '')}%`;
 const dur = (s: number) =>
   s < 120 ? `${Math.round(s)} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
+/** ISO UTC as `2024-06-03 14:31 UTC` (seconds when not zero). */
+const when = (iso: string | null | undefined) =>
+  iso ? `${iso.replace('T', ' ').replace(/:00(\.0+)?Z$|(\.\d+)?Z$/, '')} UTC` : '-';
 const pText = (log10P: number) =>
   log10P > -4 ? `p = ${(10 ** log10P).toPrecision(2)}` : `p < 1e${Math.floor(log10P) + 1}`;
 const hex = (i: number) => {
@@ -188,7 +191,7 @@ function header(ctx: Ctx): Html {
     el(
       'p',
       { class: 'sub' },
-      `Store ${ctx.storeName} · detection run ${ctx.runId} of ${ctx.createdAt} · Lockstep ${ctx.result.tool.version} · data ${d.span.start ?? '-'} to ${d.span.end ?? '-'} (UTC)`,
+      `Store ${ctx.storeName} · detection run ${ctx.runId} of ${when(ctx.createdAt)} · Lockstep ${ctx.result.tool.version} · data from ${when(d.span.start)} to ${when(d.span.end)}`,
     ),
     el(
       'p',
@@ -623,7 +626,7 @@ function reproducibility(ctx: Ctx): Html {
         el('span', { class: 'url' }, f.sha256 ?? '-'),
         f.format,
         n(f.rows),
-        f.ingestedAt,
+        when(f.ingestedAt),
       ]),
     ),
     el(
@@ -730,7 +733,7 @@ function clusterPage(ctx: Ctx, c: SavedCluster, i: number): Html {
     el(
       'p',
       { class: 'lead' },
-      `${n(c.size)} accounts; ${n(c.observed)} co-actions among them against ${c.expected.toFixed(1)} expected by chance (${pText(c.log10P)}); active on ${c.days} day${c.days === 1 ? '' : 's'} from ${c.first} to ${c.last}; median gap ${dur(c.medianDeltaSeconds)}; density ${c.density.toFixed(2)}; score ${c.score.toFixed(2)}.`,
+      `${n(c.size)} accounts; ${n(c.observed)} co-actions among them against ${c.expected.toFixed(1)} expected by chance (${pText(c.log10P)}); active on ${c.days} day${c.days === 1 ? '' : 's'} from ${when(c.first)} to ${when(c.last)}; median gap ${dur(c.medianDeltaSeconds)}; density ${c.density.toFixed(2)}; score ${c.score.toFixed(2)}.`,
     ),
     c.openIndicators.length > 0 &&
       el('p', { class: 'note' }, `Signs of open coordination: ${c.openIndicators.join(', ')}.`),
