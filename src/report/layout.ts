@@ -30,7 +30,7 @@ export interface NetworkLayout {
 
 /** Radius of a cluster's disc per square root of its size. */
 const UNIT = 10;
-/** Space between discs, as a share of the smaller one's radius (at least `UNIT`). */
+/** Space between discs, as a share of the smaller one's radius (at least twice `UNIT`, room for a name). */
 const GAP = 0.35;
 const GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));
 /** ForceAtlas2 passes for a cluster, fewer for big ones (the Barnes-Hut pass costs n log n each). */
@@ -164,7 +164,7 @@ function separate(points: { x: number; y: number }[]): void {
 function pack(discs: { id: string; r: number }[]): LaidOutCluster[] {
   const order = discs.map((d, i) => ({ ...d, i })).sort((a, b) => b.r - a.r || a.i - b.i);
   const placed: (LaidOutCluster & { i: number })[] = [];
-  const gap = (a: number, b: number) => Math.max(UNIT, GAP * Math.min(a, b));
+  const gap = (a: number, b: number) => Math.max(2 * UNIT, GAP * Math.min(a, b));
   for (const d of order) {
     if (!placed.length) {
       placed.push({ id: d.id, x: 0, y: 0, r: d.r, i: d.i });

@@ -110,9 +110,8 @@ function ClusterTable({ run, focus }: { run: number; focus: boolean }) {
                   <th className="num">days</th>
                   <th className="num">median gap</th>
                   <th>signals</th>
-                  <th>operators likely at</th>
-                  <th>working rhythm</th>
-                  <th>open indicators</th>
+                  <th>operators</th>
+                  <th>open coordination signs</th>
                 </tr>
               </thead>
               <tbody>
@@ -133,8 +132,13 @@ function ClusterTable({ run, focus }: { run: number; focus: boolean }) {
                     <td className="signals">
                       <SignalBar signals={c.signals} />
                     </td>
-                    <td>{c.offsetLabel ?? '-'}</td>
-                    <td>{c.officeHours ?? '-'}</td>
+                    <td
+                      className="nowrap"
+                      title="the operators' likely UTC offset, and whether the cluster works office hours"
+                    >
+                      {c.offsetLabel ?? '-'}
+                      {c.officeHours && <div className="none">{c.officeHours}</div>}
+                    </td>
                     <td>
                       {c.openIndicators.length ? (
                         <span className="open">{c.openIndicators.join(', ')}</span>
