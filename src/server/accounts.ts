@@ -154,18 +154,22 @@ export async function accountPosts(
     where.push('created_at <= ?::TIMESTAMP');
     params.push(utcSql(range.to));
   }
-  // The page (DuckDB's top-N over the account's posts), then the count: two narrow scans cost less
-  // than one that carries every post's text to a window function.
+  // One scan of the narrow columns finds the account's posts (their count and the page's rowids);
+  // only the page's rows are then read whole. Cheaper than carrying every post's text through a
+  // sort or a window function.
   const rows = await store.all<Record<string, unknown>>(
-    `SELECT platform, post_id, account_id, created_at, kind, text, urls, hashtags, ref_post_id
-     FROM posts WHERE ${where.join(' AND ')}
-     ORDER BY created_at DESC, post_id LIMIT ${page.limit} OFFSET ${page.offset}`,
+    `WITH mine AS (SELECT rowid AS r, created_at, post_id FROM posts WHERE ${where.join(' AND ')}),
+     pg AS (SELECT r FROM mine ORDER BY created_at DESC, post_id LIMIT ${page.limit} OFFSET ${page.offset})
+     SELECT p.platform, p.post_id, p.account_id, p.created_at, p.kind, p.text, p.urls, p.hashtags, p.ref_post_id,
+            (SELECT count(*) FROM mine) AS total
+     FROM posts p SEMI JOIN pg ON p.rowid = pg.r
+     ORDER BY p.created_at DESC, p.post_id`,
     params,
   );
   const total =
-    page.offset === 0 && rows.length < page.limit
-      ? rows.length
-      : ((await store.value<number>(`SELECT count(*) FROM posts WHERE ${where.join(' AND ')}`, params)) ?? 0);
+    (rows[0]?.total as number | undefined) ??
+    (await store.value<number>(`SELECT count(*) FROM posts WHERE ${where.join(' AND ')}`, params)) ??
+    0;
   return { items: rows.map(postRow), total, offset: page.offset, limit: page.limit };
 }
 
@@ -195,14 +199,15 @@ export async function searchAccounts(
     : 'true';
   const params = prefix ? [prefix, prefix, prefix] : [];
   const rows = await store.all<Record<string, unknown>>(
-    `SELECT platform, account_id, handle, display_name FROM accounts
+    `SELECT platform, account_id, handle, display_name, count(*) OVER () AS total FROM accounts
      WHERE ${where} ORDER BY lower(handle) NULLS LAST, account_id LIMIT ${page.limit} OFFSET ${page.offset}`,
     params,
   );
   const total =
-    page.offset === 0 && rows.length < page.limit
-      ? rows.length
-      : ((await store.value<number>(`SELECT count(*) FROM accounts WHERE ${where}`, params)) ?? 0);
+    (rows[0]?.total as number | undefined) ??
+    (page.offset
+      ? ((await store.value<number>(`SELECT count(*) FROM accounts WHERE ${where}`, params)) ?? 0)
+      : 0);
   const counts = new Map<string, number>();
   if (rows.length) {
     // Filtering on the bare ids (a hash filter in the scan), then the platforms here.

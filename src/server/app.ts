@@ -27,7 +27,7 @@ import { csvDocument } from '../report/csv.js';
 import { CSV_FILES, csvTables, toGexf, toGraphml } from '../report/exports/index.js';
 import { SIGNAL_NAMES, SIGNALS } from '../signals/index.js';
 import type { SignalName } from '../signals/types.js';
-import { storeStatus } from '../store/status.js';
+import { type StoreStatus, storeStatus } from '../store/status.js';
 import type { Store } from '../store/store.js';
 import { accountDetail, accountPosts, searchAccounts } from './accounts.js';
 import { AMPLIFICATION_TOP, AmplificationCache, amplificationResponse, itemSeries } from './amplification.js';
@@ -105,7 +105,20 @@ export function createApp(options: AppOptions): WorkbenchApp {
   const read = <T>(work: (s: Store) => Promise<T>) => queue.run(() => work(store));
   const runs = new Runs(read);
   const amplificationCache = new AmplificationCache(store);
-  const jobs = new Jobs(store);
+  // The store's summary (a few scans of the posts) changes only when a job of this server ingests or
+  // detects: a store open for writing here cannot be written by another process, nor one open
+  // read-only (DuckDB allows one writer, or readers only).
+  let status: Promise<StoreStatus> | null = null;
+  const storeSummary = () => {
+    status ??= read(storeStatus);
+    status.catch(() => {
+      status = null;
+    });
+    return status;
+  };
+  const jobs = new Jobs(store, () => {
+    status = null;
+  });
   const files = new StaticFiles(options.webRoot);
   const app = new Hono();
 
@@ -148,7 +161,7 @@ export function createApp(options: AppOptions): WorkbenchApp {
   app.get('/api/overview', async (c) => {
     const q = query(c);
     const runId = intParam(q, 'run', undefined, 1, 2 ** 31);
-    const status = await read(storeStatus);
+    const status = await storeSummary();
     const run = await runs.maybe(runId);
     const body: OverviewResponse = {
       store: {

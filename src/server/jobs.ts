@@ -27,7 +27,11 @@ export class Jobs {
   private readonly controllers = new Map<string, AbortController>();
   private running: Promise<void> | null = null;
 
-  constructor(private readonly store: Store) {}
+  /** `onFinish` is called after every job, done or failed (the store may have changed). */
+  constructor(
+    private readonly store: Store,
+    private readonly onFinish: () => void = () => undefined,
+  ) {}
 
   list(): Job[] {
     return [...this.jobs].reverse();
@@ -142,6 +146,7 @@ export class Jobs {
         job.stage = null;
         this.controllers.delete(job.id);
         this.running = null;
+        this.onFinish();
       });
     return job;
   }

@@ -207,7 +207,8 @@ function DetectForm({
                   className="narrow"
                   type="number"
                   min={0}
-                  placeholder={`auto (${s.defaultWindow})`}
+                  placeholder="auto"
+                  title={`empty: estimated from the data (${s.defaultWindow} s when the data is too thin)`}
                   value={windows[s.name] ?? ''}
                   disabled={disabled || !enabled[s.name]}
                   onChange={(e) => setWindows({ ...windows, [s.name]: e.target.value })}
