@@ -36,11 +36,17 @@ const GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));
 /** ForceAtlas2 passes for a cluster, fewer for big ones (the Barnes-Hut pass costs n log n each). */
 const iterationsFor = (n: number) => (n <= 200 ? 150 : n <= 2000 ? 60 : 25);
 
-export function networkLayout(result: Pick<DetectionResult, 'clusters' | 'edges'>): NetworkLayout {
+/** The pairs the layout pulls together: any with two ends and a weight. */
+export type LayoutEdge = Pick<DetectionResult['edges'][number], 'source' | 'target' | 'weight'>;
+
+export function networkLayout(result: {
+  clusters: DetectionResult['clusters'];
+  edges: LayoutEdge[];
+}): NetworkLayout {
   const nodes = new Map<string, { x: number; y: number }>();
   const clusterOf = new Map<string, string>();
   for (const c of result.clusters) for (const m of c.members) clusterOf.set(m.key, c.id);
-  const edgesByCluster = new Map<string, DetectionResult['edges']>();
+  const edgesByCluster = new Map<string, LayoutEdge[]>();
   for (const e of result.edges) {
     const c = clusterOf.get(e.source);
     if (!c || c !== clusterOf.get(e.target)) continue;
@@ -62,10 +68,7 @@ export function networkLayout(result: Pick<DetectionResult, 'clusters' | 'edges'
 }
 
 /** Members inside the unit disc: sunflower start, ForceAtlas2 on the cluster's edges, rescaled. */
-function memberLayout(
-  keys: string[],
-  edges: DetectionResult['edges'],
-): Map<string, { x: number; y: number }> {
+function memberLayout(keys: string[], edges: LayoutEdge[]): Map<string, { x: number; y: number }> {
   const n = keys.length;
   const start = new Map<string, { x: number; y: number }>();
   keys.forEach((key, i) => {

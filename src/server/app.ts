@@ -32,7 +32,7 @@ import type { Store } from '../store/store.js';
 import { accountDetail, accountPosts, searchAccounts } from './accounts.js';
 import { AMPLIFICATION_TOP, AmplificationCache, amplificationResponse, itemSeries } from './amplification.js';
 import { clusterDetail, clusterEvidence, clusterList, clusterMembers } from './clusters.js';
-import { DEFAULT_PER_NODE, graphOf, MAX_PER_NODE } from './graph.js';
+import { DEFAULT_PER_NODE, graphOf, MAX_PER_NODE, prepareGraph } from './graph.js';
 import { Jobs } from './jobs.js';
 import { choiceParam, intParam, listParam, pageParams, type Query, textParam, timeParam } from './params.js';
 import { Queue } from './queue.js';
@@ -95,7 +95,7 @@ export interface WorkbenchApp {
   jobs: Jobs;
   amplification: AmplificationCache;
   runs: Runs;
-  /** Starts computing the latest run's amplification, so the first visit finds it ready. */
+  /** Lays out the latest run and starts its amplification, so that the first visit finds them ready. */
   warm(): Promise<void>;
 }
 
@@ -428,7 +428,9 @@ export function createApp(options: AppOptions): WorkbenchApp {
     runs,
     async warm() {
       const run = await runs.maybe();
-      if (run) await amplificationCache.get(run, 'day');
+      if (!run) return;
+      prepareGraph(run);
+      await amplificationCache.get(run, 'day');
     },
   };
 }
