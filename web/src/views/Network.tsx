@@ -7,6 +7,7 @@
 import Graph from 'graphology';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import Sigma from 'sigma';
+import { EdgeLineProgram } from 'sigma/rendering';
 import type { GraphResponse, SignalName } from '../../../src/server/types';
 import { qs, useApi } from '../api';
 import { Badge, Data, ErrorBox, Loading, num } from '../components';
@@ -125,18 +126,21 @@ function Canvas({ data }: { data: GraphResponse }) {
         label: n.handle ? `@${n.handle}` : n.accountId,
         cluster: n.cluster,
       });
-    for (const [s, t] of data.edges) {
-      const source = data.nodes[s]!.key;
-      const target = data.nodes[t]!.key;
-      if (!graph.hasEdge(source, target)) graph.addEdge(source, target, { size: 0.6, color: '#c9d0d8' });
-    }
+    // The server sends each pair once: no duplicate check, and no per-edge attributes (the reducer
+    // styles them), which keeps building the graph of thousands of accounts quick.
+    for (const [s, t] of data.edges) graph.addEdge(data.nodes[s]!.key, data.nodes[t]!.key);
     const renderer = new Sigma(graph, el, {
       renderEdgeLabels: false,
+      // Room above the top clusters for their names.
+      stagePadding: 40,
       labelRenderedSizeThreshold: 9,
       labelFont: 'system-ui, sans-serif',
       labelSize: 12,
       labelColor: { color: '#1f2933' },
       defaultEdgeColor: '#c9d0d8',
+      // One-pixel lines: cheaper than sigma's default rectangles in software WebGL, and as legible here.
+      defaultEdgeType: 'line',
+      edgeProgramClasses: { line: EdgeLineProgram },
       zIndex: true,
       hideEdgesOnMove: data.edges.length > 20000,
       nodeReducer: (node, attrs) => {
