@@ -24,6 +24,7 @@ import type { GraphResponse } from '../../src/server/types.js';
 import { simulate } from '../../src/simulate/index.js';
 import { Store } from '../../src/store/store.js';
 import { expectNoViolations, openBrowser, WEB_ROOT, watchedPage } from '../helpers/browser.js';
+import { parseCsv } from '../helpers/csv.js';
 import { scratch } from '../helpers/store.js';
 
 /** Each payload sets `window.__pwned` or opens a dialog if it ever runs, or loads from evil.example. */
@@ -37,34 +38,6 @@ const P = {
   tag: `<script>alert(1)</script>`,
   handle: (i: number) => `op${i}_<b onmouseover=alert(1)>x</b>`,
 };
-
-/** RFC 4180 records (the simulator's CSV quotes every field that needs it). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n') {
-      rows.push([...row, field.replace(/\r$/, '')]);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field || row.length) rows.push([...row, field]);
-  return rows;
-}
 
 const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 const pyString = (s: string) => `'${s.replaceAll("'", "\\'")}'`;

@@ -1,5 +1,5 @@
 /** Small building blocks shared by the views. Data is always rendered as text (React escapes it). */
-import { type ReactNode, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { type ApiError, setToken } from './api';
 
 const nf = new Intl.NumberFormat('en');
@@ -157,4 +157,41 @@ export function Pager({
       </button>
     </div>
   );
+}
+
+/** A value that follows `value` once it has stopped changing for `ms` (typing into a search box). */
+export function useDebounced<T>(value: T, ms = 250): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
+
+/** A panel's search field; `onChange` also resets the list to its first page. */
+export function SearchBox({
+  value,
+  placeholder,
+  onChange,
+}: {
+  value: string;
+  placeholder: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <input type="search" placeholder={placeholder} value={value} onChange={(e) => onChange(e.target.value)} />
+  );
+}
+
+/** A searchable, paged list's state: what is typed, the debounced query, the page offset. */
+export function useSearchPage() {
+  const [q, setQ] = useState('');
+  const [offset, setOffset] = useState(0);
+  const query = useDebounced(q);
+  const search = (value: string) => {
+    setQ(value);
+    setOffset(0);
+  };
+  return { q, query, offset, setOffset, search };
 }

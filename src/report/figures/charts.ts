@@ -4,10 +4,18 @@
  * plain numbers and returns one `<svg>` with a viewBox, so it scales to its container.
  */
 import { COLORS, compact, DAY_MS, isoDay, linear, niceMax, ramp, timeTicks } from './scales.js';
-import { h, type SvgNode } from './svg.js';
+import { h, type SvgInput, type SvgNode } from './svg.js';
 
 /** ISO weekdays, Monday first (the order of every 7 x 24 table). */
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+/** A figure's root: its own coordinates (it scales to its container), a role and a label for screen readers. */
+const figureRoot = (width: number, height: number, label: string, ...children: SvgInput[]): SvgNode =>
+  h(
+    'svg',
+    { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': label },
+    ...children,
+  );
 
 const FONT = { 'font-family': 'system-ui, sans-serif', 'font-size': 11, fill: COLORS.muted };
 
@@ -42,15 +50,10 @@ export function weekHeatmap(week: number[][], label: string, title?: string): Sv
       ),
     ),
   );
-  return h(
-    'svg',
-    {
-      viewBox: `0 0 ${width} ${height}`,
-      width,
-      height,
-      role: 'img',
-      'aria-label': title ?? `posts by hour of the week, ${label}`,
-    },
+  return figureRoot(
+    width,
+    height,
+    title ?? `posts by hour of the week, ${label}`,
     title && h('text', { ...FONT, x: 0, y: 14, fill: COLORS.ink, 'font-weight': 600 }, title),
     WEEKDAYS.map((d, i) => h('text', { ...FONT, x: 0, y: top + i * cell + cell * 0.68 }, d)),
     [0, 6, 12, 18].map((hour) =>
@@ -161,15 +164,10 @@ export function timeBars(
     );
   });
   const yTicks = Number.isInteger(max / 2) ? [0, max / 2, max] : [0, max];
-  return h(
-    'svg',
-    {
-      viewBox: `0 0 ${width} ${height}`,
-      width,
-      height,
-      role: 'img',
-      'aria-label': options.title ?? `${options.unit} per ${binLabel}`,
-    },
+  return figureRoot(
+    width,
+    height,
+    options.title ?? `${options.unit} per ${binLabel}`,
     options.title && h('text', { ...FONT, x: 0, y: 14, fill: COLORS.ink, 'font-weight': 600 }, options.title),
     yTicks.map((v) => [
       h('line', { x1: left, x2: width - right, y1: y(v), y2: y(v), stroke: COLORS.grid }),
@@ -185,6 +183,24 @@ export function timeBars(
       { ...FONT, x: width - right, y: top - 6, 'text-anchor': 'end' },
       `${options.unit} per ${binLabel}`,
     ),
+  );
+}
+
+/** An item's posts over time, by flagged clusters (red, below) and everyone else (grey, above). */
+export function coordinatedBars(
+  series: { t: string; posts: number; flaggedPosts: number }[],
+  options: { title?: string; by?: 'day' | 'hour'; width?: number } = {},
+): SvgNode {
+  return timeBars(
+    series.map((p) => ({ t: p.t, a: p.flaggedPosts, b: p.posts - p.flaggedPosts })),
+    {
+      title: options.title,
+      unit: 'posts',
+      stacked: true,
+      width: options.width,
+      maxBins: options.by === 'hour' ? 240 : 120,
+      minBin: options.by === 'hour' ? 3_600_000 : 86_400_000,
+    },
   );
 }
 
@@ -225,12 +241,7 @@ export function signalMix(
     ),
   );
   const height = 24 + Math.ceil(parts.length / 3) * 16;
-  return h(
-    'svg',
-    { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'signal mix' },
-    bars,
-    legend,
-  );
+  return figureRoot(width, height, 'signal mix', bars, legend);
 }
 
 /** Colours of the signals (fixed, so that every figure agrees). */
@@ -266,15 +277,10 @@ export function networkFigure(input: NetworkFigureInput, size = 640): SvgNode {
   const at = new Map(input.nodes.map((n) => [n.key, n]));
   const color = new Map(input.clusters.map((c) => [c.id, c.color]));
   const maxSize = Math.max(1, ...input.nodes.map((n) => n.size));
-  return h(
-    'svg',
-    {
-      viewBox: `0 0 ${width} ${height}`,
-      width,
-      height,
-      role: 'img',
-      'aria-label': 'network of clustered accounts',
-    },
+  return figureRoot(
+    width,
+    height,
+    'network of clustered accounts',
     input.clusters.map((c) =>
       h('circle', {
         cx: sx(c.x),

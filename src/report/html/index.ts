@@ -18,7 +18,14 @@ import { SIGNALS } from '../../signals/index.js';
 import { storeStatus } from '../../store/status.js';
 import type { Store } from '../../store/store.js';
 import { CLUSTER_PALETTE } from '../exports/index.js';
-import { networkFigure, SIGNAL_COLORS, signalMix, timeBars, weekHeatmap } from '../figures/charts.js';
+import {
+  coordinatedBars,
+  networkFigure,
+  SIGNAL_COLORS,
+  signalMix,
+  timeBars,
+  weekHeatmap,
+} from '../figures/charts.js';
 import { svgMarkup } from '../figures/svg.js';
 import { networkLayout } from '../layout.js';
 import type { SavedResult } from '../result.js';
@@ -237,10 +244,9 @@ function summary(ctx: Ctx): Html {
     edges:
       r.edges.length > 20_000 ? [...r.edges].sort((a, b) => b.weight - a.weight).slice(0, 20_000) : r.edges,
   });
-  return el(
-    'section',
-    { id: 'summary' },
-    el('h2', {}, 'Summary'),
+  return section(
+    'summary',
+    'Summary',
     el(
       'div',
       { class: 'kpis' },
@@ -298,6 +304,10 @@ function summary(ctx: Ctx): Html {
   );
 }
 
+/** A top-level section of the report with its anchor and heading. */
+const section = (id: string, title: string, ...children: Child[]): Html =>
+  el('section', { id }, el('h2', {}, title), ...children);
+
 const kpi = (value: string, label: string) =>
   el('div', { class: 'kpi' }, el('b', {}, value), el('span', {}, label));
 
@@ -316,10 +326,9 @@ function clustersTable(ctx: Ctx): Html {
       .join(', '),
     c.openIndicators.length ? el('span', { class: 'open' }, c.openIndicators.join(', ')) : '-',
   ]);
-  return el(
-    'section',
-    { id: 'clusters' },
-    el('h2', {}, 'Clusters'),
+  return section(
+    'clusters',
+    'Clusters',
     el(
       'p',
       {},
@@ -352,12 +361,10 @@ function clustersTable(ctx: Ctx): Html {
 
 function amplificationSection(ctx: Ctx): Html {
   const a = ctx.amplified;
-  const head = [el('h2', {}, 'Amplification')];
   if (!a)
-    return el(
-      'section',
-      { id: 'amplification' },
-      head,
+    return section(
+      'amplification',
+      'Amplification',
       el(
         'p',
         {},
@@ -418,10 +425,9 @@ function amplificationSection(ctx: Ctx): Html {
     .filter((i) => i.kind === 'hashtag')
     .slice(0, 2)
     .concat(a.items.filter((i) => i.kind !== 'hashtag').slice(0, 1));
-  return el(
-    'section',
-    { id: 'amplification' },
-    head,
+  return section(
+    'amplification',
+    'Amplification',
     el(
       'p',
       {},
@@ -434,15 +440,10 @@ function amplificationSection(ctx: Ctx): Html {
       { class: 'figrow' },
       top.map((i) =>
         figure(
-          timeBars(
-            i.series.map((p) => ({ t: p.t, a: p.flaggedPosts, b: p.posts - p.flaggedPosts })),
-            {
-              title: i.label.length > 60 ? `${i.label.slice(0, 59)}…` : i.label,
-              unit: 'posts',
-              stacked: true,
-              width: 470,
-            },
-          ),
+          coordinatedBars(i.series, {
+            title: i.label.length > 60 ? `${i.label.slice(0, 59)}…` : i.label,
+            width: 470,
+          }),
         ),
       ),
     ),
@@ -480,10 +481,9 @@ function method(ctx: Ctx): Html {
       d.description,
     ];
   });
-  return el(
-    'section',
-    { id: 'method' },
-    el('h2', {}, 'Method and effective parameters'),
+  return section(
+    'method',
+    'Method and effective parameters',
     el(
       'p',
       {},
@@ -529,10 +529,9 @@ function method(ctx: Ctx): Html {
 }
 
 function limits(ctx: Ctx): Html {
-  return el(
-    'section',
-    { id: 'limits' },
-    el('h2', {}, 'Limits and how to read the confidence'),
+  return section(
+    'limits',
+    'Limits and how to read the confidence',
     table(
       ['confidence', 'rule', 'reading'],
       [
@@ -610,10 +609,9 @@ function reproducibility(ctx: Ctx): Html {
     ),
     `--min-participation ${p.minParticipation} --fdr ${p.fdr} --crowd-cap ${p.crowdCap} --min-cluster-size ${p.minClusterSize} --seed ${p.seed}`,
   ].join(' ');
-  return el(
-    'section',
-    { id: 'reproduce' },
-    el('h2', {}, 'Reproducibility'),
+  return section(
+    'reproduce',
+    'Reproducibility',
     el(
       'p',
       {},

@@ -1,6 +1,6 @@
 /** Amplification: for a hashtag, link, site or text, its volume over time, coordinated against the rest. */
 import { useState } from 'react';
-import { timeBars } from '../../../src/report/figures/charts';
+import { coordinatedBars } from '../../../src/report/figures/charts';
 import type {
   AmplificationResponse,
   AmplifiedItem,
@@ -8,9 +8,10 @@ import type {
   ItemSeriesResponse,
 } from '../../../src/server/types';
 import { qs, useApi } from '../api';
-import { Data, duration, ErrorBox, Kpi, Loading, num, Panel, pct, ShareBar, time } from '../components';
+import { Data, duration, ErrorBox, Kpi, Loading, num, Panel, pct, time } from '../components';
 import { Figure } from '../figure';
 import { href, navigate, useRoute } from '../router';
+import { ItemCells } from './shared';
 
 const KINDS: [ItemKind, string][] = [
   ['hashtag', 'Hashtags'],
@@ -73,14 +74,7 @@ export function AmplificationView({ run }: { run?: number }) {
                   onClick={() => go(kind, i.key)}
                 >
                   <td className="num">{i.kindRank}</td>
-                  <td className="label">
-                    <Data text={i.label} />
-                  </td>
-                  <td className="num">{num(i.posts)}</td>
-                  <td className="bar">
-                    <ShareBar value={i.postShare} />
-                  </td>
-                  <td className="num">{pct(i.postShare)}</td>
+                  <ItemCells item={i} />
                 </tr>
               ))}
             </tbody>
@@ -128,18 +122,7 @@ function ItemDetail({ item, by }: { item: AmplifiedItem; by: 'day' | 'hour' }) {
           />
         )}
       </div>
-      <Figure
-        svg={timeBars(
-          item.series.map((p) => ({ t: p.t, a: p.flaggedPosts, b: p.posts - p.flaggedPosts })),
-          {
-            unit: 'posts',
-            stacked: true,
-            width: 640,
-            maxBins: by === 'hour' ? 240 : 120,
-            minBin: by === 'hour' ? 3_600_000 : 86_400_000,
-          },
-        )}
-      />
+      <Figure svg={coordinatedBars(item.series, { by, width: 640 })} />
       <Legend />
       {item.clusters.top.length > 0 && (
         <table className="compact">
@@ -223,18 +206,7 @@ function LookedUp({
           label={`of ${num(s.data.posts)} posts by flagged clusters`}
         />
       </div>
-      <Figure
-        svg={timeBars(
-          s.data.series.map((p) => ({ t: p.t, a: p.flaggedPosts, b: p.posts - p.flaggedPosts })),
-          {
-            unit: 'posts',
-            stacked: true,
-            width: 640,
-            maxBins: by === 'hour' ? 240 : 120,
-            minBin: by === 'hour' ? 3_600_000 : 86_400_000,
-          },
-        )}
-      />
+      <Figure svg={coordinatedBars(s.data.series, { by, width: 640 })} />
       <Legend />
     </Panel>
   );

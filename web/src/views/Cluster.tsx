@@ -1,5 +1,5 @@
 /** Cluster: members, signals, the 7 x 24 rhythm, creation dates, and the evidence side by side. */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { SIGNAL_COLORS, signalMix, timeBars, weekHeatmap } from '../../../src/report/figures/charts';
 import type { ClusterResponse, EvidenceResponse, MembersResponse } from '../../../src/server/types';
 import { qs, useApi } from '../api';
@@ -16,20 +16,13 @@ import {
   Panel,
   pct,
   pValue,
+  SearchBox,
   ShareBar,
+  useSearchPage,
 } from '../components';
 import { Figure } from '../figure';
 import { href } from '../router';
 import { EvidenceList } from './shared';
-
-function useDebounced<T>(value: T, ms = 250): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
-}
 
 export function ClusterView({ run, id }: { run?: number; id: string }) {
   const detail = useApi<ClusterResponse>(`/api/clusters/${encodeURIComponent(id)}${qs({ run })}`);
@@ -193,22 +186,14 @@ function Rhythm({
 }
 
 function Evidence({ run, id }: { run?: number; id: string }) {
-  const [q, setQ] = useState('');
-  const query = useDebounced(q);
+  const { q, query, search } = useSearchPage();
   const ev = useApi<EvidenceResponse>(
     `/api/clusters/${encodeURIComponent(id)}/evidence${qs({ run, q: query, limit: 1000 })}`,
   );
   return (
     <Panel
       title="Evidence: the posts side by side"
-      actions={
-        <input
-          type="search"
-          placeholder="search text, handle, link"
-          value={q}
-          onChange={(e) => setQ(e.target.value)}
-        />
-      }
+      actions={<SearchBox value={q} placeholder="search text, handle, link" onChange={search} />}
     >
       {ev.error && <ErrorBox error={ev.error} />}
       {ev.data && (
@@ -226,26 +211,14 @@ function Evidence({ run, id }: { run?: number; id: string }) {
 }
 
 function Members({ run, id }: { run?: number; id: string }) {
-  const [q, setQ] = useState('');
-  const query = useDebounced(q);
-  const [offset, setOffset] = useState(0);
+  const { q, query, offset, setOffset, search } = useSearchPage();
   const m = useApi<MembersResponse>(
     `/api/clusters/${encodeURIComponent(id)}/members${qs({ run, q: query, offset, limit: 100 })}`,
   );
   return (
     <Panel
       title="Members"
-      actions={
-        <input
-          type="search"
-          placeholder="handle, name or id"
-          value={q}
-          onChange={(e) => {
-            setQ(e.target.value);
-            setOffset(0);
-          }}
-        />
-      }
+      actions={<SearchBox value={q} placeholder="handle, name or id" onChange={search} />}
     >
       {m.error && <ErrorBox error={m.error} />}
       {m.data && (

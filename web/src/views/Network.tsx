@@ -13,17 +13,6 @@ import { qs, useApi } from '../api';
 import { Badge, Data, ErrorBox, Loading, num } from '../components';
 import { href, navigate } from '../router';
 
-const SIGNALS: SignalName[] = [
-  'shared-object',
-  'shared-link',
-  'shared-hashtag',
-  'reply-target',
-  'mention-target',
-  'near-duplicate',
-  'shared-media',
-  'synchrony',
-];
-
 declare global {
   interface Window {
     /** Set when the network has been drawn: what, and how long after the page started (for tests and the benchmark). */
@@ -63,7 +52,7 @@ export function NetworkView({ run }: { run?: number }) {
         <details className="signal-filter">
           <summary>{signals.length ? `signals: ${signals.length}` : 'all signals'}</summary>
           <div>
-            {SIGNALS.map((s) => (
+            {(g.data?.signals ?? []).map((s) => (
               <label key={s}>
                 <input
                   type="checkbox"

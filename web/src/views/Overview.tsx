@@ -20,10 +20,12 @@ import {
   Pager,
   Panel,
   pct,
+  SearchBox,
   ShareBar,
+  useSearchPage,
 } from '../components';
 import { href } from '../router';
-import { SignalBar } from './shared';
+import { ItemCells, SignalBar } from './shared';
 
 export function OverviewView({ run, focus }: { run?: number; focus?: 'clusters' }) {
   const o = useApi<OverviewResponse>(`/api/overview${qs({ run })}`);
@@ -77,24 +79,13 @@ export function OverviewView({ run, focus }: { run?: number; focus?: 'clusters' 
 }
 
 function ClusterTable({ run, focus }: { run: number; focus: boolean }) {
-  const [q, setQ] = useState('');
-  const [offset, setOffset] = useState(0);
-  const list = useApi<ClustersResponse>(`/api/clusters${qs({ run, q, offset, limit: 50 })}`);
+  const { q, query, offset, setOffset, search } = useSearchPage();
+  const list = useApi<ClustersResponse>(`/api/clusters${qs({ run, q: query, offset, limit: 50 })}`);
   return (
     <Panel
       title="Clusters of accounts acting in lockstep"
       className={focus ? 'focus' : ''}
-      actions={
-        <input
-          type="search"
-          placeholder="cluster id or member handle"
-          value={q}
-          onChange={(e) => {
-            setQ(e.target.value);
-            setOffset(0);
-          }}
-        />
-      }
+      actions={<SearchBox value={q} placeholder="cluster id or member handle" onChange={search} />}
     >
       {list.error && <ErrorBox error={list.error} />}
       {list.data && (
@@ -191,16 +182,7 @@ function Manufactured({ run }: { run: number }) {
                   <tbody>
                     {items.map((i) => (
                       <tr key={i.key}>
-                        <td className="label">
-                          <a href={href(['amplification'], { kind: i.kind, item: i.key })}>
-                            <Data text={i.label} />
-                          </a>
-                        </td>
-                        <td className="num">{num(i.posts)}</td>
-                        <td className="bar">
-                          <ShareBar value={i.postShare} />
-                        </td>
-                        <td className="num">{pct(i.postShare)}</td>
+                        <ItemCells item={i} href={href(['amplification'], { kind: i.kind, item: i.key })} />
                       </tr>
                     ))}
                   </tbody>

@@ -2,8 +2,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef } from 'react';
 import { SIGNAL_COLORS } from '../../../src/report/figures/charts';
-import type { ClusterSignal, EvidenceRow } from '../../../src/server/types';
-import { Data, duration, pct, time, Url } from '../components';
+import type { AmplifiedItem, ClusterSignal, EvidenceRow } from '../../../src/server/types';
+import { Data, duration, num, pct, ShareBar, time, Url } from '../components';
 import { href } from '../router';
 
 /** A cluster's signal mix as a thin stacked bar, with the top signals named. */
@@ -130,5 +130,27 @@ export function EvidenceList({
         })}
       </div>
     </div>
+  );
+}
+
+/** An amplified item's cells: its label (a link when given), posts, and the share by flagged clusters. */
+export function ItemCells({ item, href: to }: { item: AmplifiedItem; href?: string }) {
+  return (
+    <>
+      <td className="label">
+        {to ? (
+          <a href={to}>
+            <Data text={item.label} />
+          </a>
+        ) : (
+          <Data text={item.label} />
+        )}
+      </td>
+      <td className="num">{num(item.posts)}</td>
+      <td className="bar">
+        <ShareBar value={item.postShare} />
+      </td>
+      <td className="num">{pct(item.postShare)}</td>
+    </>
   );
 }
