@@ -32,12 +32,17 @@ export class AmplificationCache {
 
   constructor(private readonly store: Store) {}
 
-  /** The run's amplification (top items of every kind, with their series by `by`). */
-  get(run: LoadedRun, by: 'day' | 'hour'): Promise<AmplificationResult> {
-    const key = `${run.runId}:${by}`;
+  /**
+   * The run's amplification: the top items of each kind with their series by `by`. Hashtags, links
+   * and domains are SQL in DuckDB (the server keeps answering meanwhile); near-duplicate text
+   * families are built in JavaScript (MinHash, seconds on a large store, during which the server's
+   * one thread is busy), so they are computed only when asked for (`families`).
+   */
+  get(run: LoadedRun, by: 'day' | 'hour', families: boolean): Promise<AmplificationResult> {
+    const key = `${run.runId}:${by}:${families}`;
     let result = this.results.get(key);
     if (!result) {
-      result = this.tail.then(() => this.compute(run, by));
+      result = this.tail.then(() => this.compute(run, by, families));
       this.tail = result.catch(() => undefined);
       this.results.set(key, result);
       result.catch(() => this.results.delete(key));
@@ -46,20 +51,14 @@ export class AmplificationCache {
     return result;
   }
 
-  /** Whether the result for this run is ready (the overview says "computing" until it is). */
-  async ready(run: LoadedRun, by: 'day' | 'hour'): Promise<boolean> {
-    const pending = this.results.get(`${run.runId}:${by}`);
-    if (!pending) return false;
-    return Promise.race([pending.then(() => true), Promise.resolve(false)]);
-  }
-
-  private async compute(run: LoadedRun, by: 'day' | 'hour'): Promise<AmplificationResult> {
+  private async compute(run: LoadedRun, by: 'day' | 'hour', families: boolean): Promise<AmplificationResult> {
     const connection = await this.store.connect();
     try {
       return await amplification(connection, {
         sets: run.result.clusters.filter(isFlagged).map(clusterSet),
         top: AMPLIFICATION_TOP,
         bucket: by,
+        kinds: families ? [...ITEM_KINDS] : ITEM_KINDS.filter((k) => k !== 'text-family'),
       });
     } finally {
       connection.close();

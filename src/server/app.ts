@@ -253,7 +253,8 @@ export function createApp(options: AppOptions): WorkbenchApp {
     const by = choiceParam(q, 'by', BUCKETS, 'day');
     const kinds = listParam(q, 'kinds', ITEM_KINDS);
     const top = intParam(q, 'top', AMPLIFICATION_TOP, 1, AMPLIFICATION_TOP);
-    return c.json(amplificationResponse(await amplificationCache.get(run, by), kinds, top, by));
+    const families = kinds?.includes('text-family') ?? false;
+    return c.json(amplificationResponse(await amplificationCache.get(run, by, families), kinds, top, by));
   });
 
   app.get('/api/amplification/series', async (c) => {
@@ -430,7 +431,7 @@ export function createApp(options: AppOptions): WorkbenchApp {
       const run = await runs.maybe();
       if (!run) return;
       prepareGraph(run);
-      await amplificationCache.get(run, 'day');
+      await amplificationCache.get(run, 'day', false);
     },
   };
 }

@@ -291,7 +291,11 @@ export type AccountsResponse = Page<{
   posts: number;
 }>;
 
-/** GET /api/amplification?run=&kinds=hashtag,link,domain,text-family&by=day|hour&top= (computed once per run, then kept) */
+/**
+ * GET /api/amplification?run=&kinds=hashtag,link,domain,text-family&by=day|hour&top= (computed once
+ * per run, then kept). Without `kinds`: hashtags, links and domains; text families (built in
+ * JavaScript, seconds on a large store) only when `kinds` names them.
+ */
 export interface AmplificationResponse {
   kinds: KindSummary[];
   items: AmplifiedItem[];

@@ -46,13 +46,23 @@ export function registerServe(program: Command): void {
         );
       lines.push('  Ctrl-C to stop');
       console.log(lines.join('\n'));
-      void server.workbench.warm().catch(() => undefined);
+      let warming = true;
+      const warm = server.workbench
+        .warm()
+        .catch(() => undefined)
+        .finally(() => {
+          warming = false;
+        });
       await new Promise<void>((resolve) =>
         interrupt.signal.addEventListener('abort', () => resolve(), { once: true }),
       );
       server.workbench.jobs.cancelAll();
       await server.workbench.jobs.idle();
       await server.close();
+      // The first run's amplification may still be computing (read-only work on a connection of its
+      // own): wait a moment, then leave without it rather than keep the user waiting.
+      await Promise.race([warm, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      if (warming) process.exit(0);
       store.close();
     });
 }

@@ -25,7 +25,10 @@ export function AmplificationView({ run }: { run?: number }) {
   const kind = (route.query.get('kind') as ItemKind) || 'hashtag';
   const selected = route.query.get('item');
   const [by, setBy] = useState<'day' | 'hour'>('day');
-  const a = useApi<AmplificationResponse>(`/api/amplification${qs({ run, by })}`);
+  // Text families are built on first request (seconds on a large store): asked for on their tab only.
+  const a = useApi<AmplificationResponse>(
+    `/api/amplification${qs({ run, by, kinds: kind === 'text-family' ? 'text-family' : 'hashtag,link,domain' })}`,
+  );
   const go = (k: ItemKind, item?: string) => navigate(href(['amplification'], { kind: k, item }));
   if (a.error) return <ErrorBox error={a.error} />;
   if (!a.data) return <Loading what="amplification (computed once per run; seconds on a large store)" />;
@@ -79,7 +82,12 @@ export function AmplificationView({ run }: { run?: number }) {
               ))}
             </tbody>
           </table>
-          {!items.length && <p className="none">No item of this kind has enough posts to rank.</p>}
+          {!items.length &&
+            (a.loading ? (
+              <Loading what="the text families (built once per run: seconds on a large store)" />
+            ) : (
+              <p className="none">No item of this kind has enough posts to rank.</p>
+            ))}
           {kind !== 'text-family' && <Lookup kind={kind} run={run} by={by} />}
         </Panel>
         {item ? (
