@@ -73,6 +73,12 @@ const coldAmp = await time(
   '/api/amplification?run=1&top=5',
   1,
 );
+const coldFamilies = await time(
+  'Amplification',
+  'text families, first call (built once per run)',
+  '/api/amplification?run=1&kinds=text-family',
+  1,
+);
 const coldGraph = await time(
   'Network',
   'graph of run 1, first call (layout once per run)',
@@ -130,7 +136,8 @@ await time(
   members.map((m) => `/api/accounts/${m.platform}/${encodeURIComponent(m.accountId)}/posts?limit=50`),
 );
 await time('Account', 'account search', ['/api/accounts?q=a', '/api/accounts?q=jo', '/api/accounts?q=mar']);
-await time('Amplification', 'amplification (top 25, all kinds)', '/api/amplification?run=1');
+await time('Amplification', 'hashtags, links, sites (top 25 each)', '/api/amplification?run=1');
+await time('Amplification', 'texts (top 25 text families)', '/api/amplification?run=1&kinds=text-family');
 if (tag)
   await time(
     'Amplification',
@@ -192,7 +199,7 @@ const lines = [
   '|---|---|---:|---:|---:|---:|',
   ...timings.map((t) => `| ${t.view} | ${t.label} | ${t.n} | ${f(t.p50)} | ${f(t.p95)} | ${f(t.max)} |`),
   '',
-  `Once per run, on the first call after the server starts (\`lockstep serve\` starts the latest run's amplification at once): amplification ${f(coldAmp.p50)} ms (it builds the near-duplicate text families), layout and graph of run 1 ${f(coldGraph.p50)} ms, of run 2 ${f(coldGraph2.p50)} ms.`,
+  `Once per run, on the first call after the server starts (\`lockstep serve\` lays out the latest run and computes its hashtag, link and site amplification at once): amplification ${f(coldAmp.p50)} ms, the near-duplicate text families (on the Texts tab's first request; JavaScript MinHash, the server answers nothing else meanwhile) ${f(coldFamilies.p50)} ms, layout and graph of run 1 ${f(coldGraph.p50)} ms, of run 2 ${f(coldGraph2.p50)} ms.`,
   '',
   "The Network view in headless Chromium (software WebGL, `--disable-gpu`), from opening the page to sigma's first frame (loading the app, fetching the graph and drawing it), five fresh pages each:",
   '',
