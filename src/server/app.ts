@@ -136,8 +136,11 @@ export function createApp(options: AppOptions): WorkbenchApp {
     const host = c.req.header('host') ?? '';
     if (options.allowedHosts && !options.allowedHosts.has(host.toLowerCase()))
       return fail(c, 403, `this server answers only as ${[...options.allowedHosts][0]}; open that address`);
+    // Another site's page may send requests here (a form, a sandboxed frame with Origin "null"):
+    // refused, so that no page can start a job or upload data into the investigation (CSRF).
     const origin = c.req.header('origin');
-    if (origin && origin !== 'null' && hostOf(origin) !== host.toLowerCase())
+    const site = c.req.header('sec-fetch-site');
+    if ((origin && hostOf(origin) !== host.toLowerCase()) || site === 'cross-site' || site === 'same-site')
       return fail(c, 403, 'requests from other web sites are refused');
     if (options.token && !tokenMatches(c.req.header('authorization'), options.token))
       return fail(

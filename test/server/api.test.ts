@@ -171,6 +171,14 @@ describe('access', () => {
     expect(r.status).toBe(403);
     expect(((await r.json()) as { error: string }).error).toMatch(/127\.0\.0\.1:8080/);
     await refused('/api/overview', 403, { headers: { origin: 'http://attacker.example' } });
+    // A sandboxed frame sends Origin "null"; a form on another site is cross-site.
+    await refused('/api/detect', 403, { method: 'POST', body: '{}', headers: { origin: 'null' } });
+    await refused('/api/ingest?name=x.csv', 403, {
+      method: 'POST',
+      body: 'a,b',
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
+    expect((await call(wb, '/api/jobs')).body).toEqual({ jobs: [] });
     expect((await call(wb, '/api/overview', { headers: { origin: `http://${HOST}` } })).status).toBe(200);
   });
 
