@@ -37,15 +37,6 @@ export function intParam(
   return n;
 }
 
-/** A number in [min, max]. */
-export function numberParam(q: Query, name: string, fallback: number, min: number, max: number): number {
-  const raw = q.get(name);
-  if (raw === null || raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) throw bad(name, raw, `a number from ${min} to ${max}`);
-  return n;
-}
-
 /** One of `choices`. */
 export function choiceParam<T extends string>(q: Query, name: string, choices: readonly T[], fallback: T): T {
   const raw = q.get(name);

@@ -35,7 +35,7 @@ export const COLORS = {
 
 export const DAY_MS = 86_400_000;
 
-export const dayOf = (iso: string): number => Date.parse(`${iso.slice(0, 10)}T00:00:00Z`);
+const dayOf = (iso: string): number => Date.parse(`${iso.slice(0, 10)}T00:00:00Z`);
 
 export const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
