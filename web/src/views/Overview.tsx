@@ -21,7 +21,6 @@ import {
   Panel,
   pct,
   SearchBox,
-  ShareBar,
   useSearchPage,
 } from '../components';
 import { href } from '../router';
