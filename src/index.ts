@@ -65,6 +65,11 @@ export {
   writeCsvExports,
   writeExports,
 } from './report/exports/index.js';
+export { type ReportOptions, reportHtml } from './report/html/index.js';
+export { networkLayout } from './report/layout.js';
+export { printPdf } from './report/pdf.js';
+export { createApp, isLoopback, type RunningServer, type ServeOptions, startServer } from './server/index.js';
+export type * as Api from './server/types.js';
 export { SIGNALS, signalByName } from './signals/index.js';
 export type { OptionValue, SignalDescriptor, SignalName, SignalOption } from './signals/types.js';
 export {

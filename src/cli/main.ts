@@ -11,6 +11,8 @@ import { registerDemo } from './commands/demo.js';
 import { registerDetect } from './commands/detect.js';
 import { registerFingerprint } from './commands/fingerprint.js';
 import { registerIngest } from './commands/ingest.js';
+import { registerReport } from './commands/report.js';
+import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerStatus } from './commands/status.js';
 import { interrupt } from './shared.js';
@@ -32,6 +34,8 @@ registerStatus(program);
 registerDetect(program);
 registerFingerprint(program);
 registerAmplification(program);
+registerReport(program);
+registerServe(program);
 registerSimulate(program);
 registerDemo(program);
 

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { StoreError } from '../core/errors.js';
-import { DEFAULT_STORE, Store } from '../store/store.js';
+import { DEFAULT_STORE, Store, type StoreOptions } from '../store/store.js';
 
 export const dbOption = () =>
   new Option('--db <path>', 'investigation store (a DuckDB file)').default(DEFAULT_STORE);
@@ -30,10 +30,10 @@ export function parsePositiveOption(name: string) {
 }
 
 /** Opens a store that must already exist (commands that read one never create it). */
-export async function openExistingStore(path: string): Promise<Store> {
+export async function openExistingStore(path: string, options?: StoreOptions): Promise<Store> {
   if (!existsSync(path))
     throw new StoreError(
       `no store at ${path}; ingest some data first (lockstep ingest FILE) or choose one with --db`,
     );
-  return Store.open(path);
+  return Store.open(path, options);
 }

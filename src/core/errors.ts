@@ -50,3 +50,6 @@ export function formatBytes(bytes: number): string {
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
+
+/** What was asked for does not exist: a cluster, an account, a saved run (HTTP 404 in the workbench API). */
+export class NotFoundError extends UsageError {}

@@ -6,6 +6,8 @@
  * - Lists are pages: `?offset=&limit=` with a per-route maximum; the response says the total.
  * - `?run=N` picks a saved detection run; without it, the latest run.
  * - Errors are `{ error: string }` with a 4xx/5xx status; the message says what to do.
+ * - With a token (always when serving beyond loopback), every /api route needs
+ *   `Authorization: Bearer TOKEN`.
  * - Every string that comes from the data (post text, handles, bios, URLs) is untrusted: clients show
  *   it as text, never as markup, and never load a URL from it.
  */
@@ -25,7 +27,8 @@ import type {
 import type { AmplifiedItem, ItemKind, KindSummary } from '../forensics/amplification.js';
 import type { Fingerprint } from '../forensics/index.js';
 import type { Rhythm } from '../forensics/rhythm.js';
-import type { SignalName, SignalOption } from '../signals/types.js';
+import type { IngestReport } from '../ingest/pipeline.js';
+import type { OptionValue, SignalName, SignalOption } from '../signals/types.js';
 import type { IngestSummary, PlatformSummary } from '../store/status.js';
 
 export type {
@@ -119,11 +122,9 @@ export interface OverviewResponse {
   runs: { runId: number; createdAt: string; clusters: number }[];
   /** Top clusters of the run, ranked (at most 50; the cluster list pages the rest). */
   clusters: ClusterRow[];
-  /** The most manufactured hashtags and links of the run (top 10 of each); null without a run. */
-  amplification: { kinds: KindSummary[]; items: AmplifiedItem[] } | null;
 }
 
-/** GET /api/runs/:run/clusters?offset=&limit=&q= (q: id or member handle) */
+/** GET /api/clusters?run=&offset=&limit=&q= (q: a cluster id, or part of a member's handle or name) */
 export type ClustersResponse = Page<ClusterRow>;
 
 /** GET /api/clusters/:id?run= */
@@ -164,17 +165,41 @@ export interface EvidenceRow extends EvidencePost {
 /** GET /api/clusters/:id/evidence?run=&offset=&limit=&q= (q: words in text, handle or object) */
 export type EvidenceResponse = Page<EvidenceRow> & {
   /** Every evidence item of the cluster (without posts), for the rows' group headers. */
-  groups: { item: number; signal: SignalName; objectLabel: string; object: string; accounts: number; spanSeconds: number }[];
+  groups: {
+    item: number;
+    signal: SignalName;
+    objectLabel: string;
+    object: string;
+    accounts: number;
+    spanSeconds: number;
+  }[];
 };
 
-/** GET /api/graph?run=&signals=a,b&minConfidence=low|medium|high&from=&to=&limit= */
+/**
+ * GET /api/graph?run=&signals=a,b&minConfidence=low|medium|high&from=&to=&limit=&perNode=
+ * Nodes: clustered accounts (at most `limit`, default 5,000, at most 20,000). Edges: each account's
+ * `perNode` strongest significant pairs (default 10, at most 50) among the nodes drawn.
+ */
 export interface GraphResponse {
   nodes: GraphNode[];
+  /** Compact, for thousands of edges: indexes into `nodes`, the IDF weight, the signals as bits of `signals`. */
   edges: GraphEdge[];
-  clusters: { id: string; size: number; confidence: Confidence; flagged: boolean; x: number; y: number; r: number }[];
-  /** Before the filters and the node limit. */
+  /** Bit i of an edge's signal mask is `signals[i]`. */
+  signals: SignalName[];
+  /** The clusters drawn, with their colour (the exports' palette) and disc in layout coordinates. */
+  clusters: {
+    id: string;
+    size: number;
+    confidence: Confidence;
+    flagged: boolean;
+    color: string;
+    x: number;
+    y: number;
+    r: number;
+  }[];
+  /** Accounts and significant pairs matching the filters, before the node limit and the per-account cut. */
   total: { nodes: number; edges: number };
-  /** True when the node limit cut the graph (the weakest members of the smallest clusters go first). */
+  /** True when the node limit cut the graph (the weakest members of the last clusters go first). */
   truncated: boolean;
 }
 
@@ -192,14 +217,8 @@ export interface GraphNode {
   y: number;
 }
 
-export interface GraphEdge {
-  source: string;
-  target: string;
-  coActions: number;
-  weight: number;
-  log10P: number;
-  signals: SignalName[];
-}
+/** [source node index, target node index, IDF weight, signal mask] */
+export type GraphEdge = [number, number, number, number];
 
 /** GET /api/accounts/:platform/:accountId?run= */
 export interface AccountResponse {
@@ -223,14 +242,28 @@ export interface AccountResponse {
   cluster: { id: string; strength: number; flagged: boolean; confidence: Confidence } | null;
   /** Posts per UTC day. */
   timeline: { day: string; posts: number }[];
-  /** Posts per [ISO weekday 0 = Monday][hour], UTC. */
-  hourOfWeekUtc: number[][];
+  /** The account's week (7 x 24, UTC and local) and its likely UTC offset, as for a cluster. */
+  rhythm: Rhythm;
   /** Significant co-actors (edges of the run), strongest first (at most 100). */
-  coActors: { key: string; handle: string | null; cluster: string | null; coActions: number; weight: number; log10P: number; signals: SignalName[] }[];
+  coActors: {
+    key: string;
+    handle: string | null;
+    cluster: string | null;
+    coActions: number;
+    weight: number;
+    log10P: number;
+    signals: SignalName[];
+  }[];
   /** The cluster's evidence items in which this account took part. */
   evidence: Evidence[];
   /** Earlier profile states (handles, names, bios). */
-  versions: { handle: string | null; displayName: string | null; bio: string | null; firstObserved: string | null; lastObserved: string | null }[];
+  versions: {
+    handle: string | null;
+    displayName: string | null;
+    bio: string | null;
+    firstObserved: string | null;
+    lastObserved: string | null;
+  }[];
 }
 
 export interface PostRow {
@@ -249,13 +282,38 @@ export interface PostRow {
 export type PostsResponse = Page<PostRow>;
 
 /** GET /api/accounts?q=&offset=&limit= (handle, name or id; prefix match) */
-export type AccountsResponse = Page<{ key: string; platform: string; accountId: string; handle: string | null; displayName: string | null; posts: number }>;
+export type AccountsResponse = Page<{
+  key: string;
+  platform: string;
+  accountId: string;
+  handle: string | null;
+  displayName: string | null;
+  posts: number;
+}>;
 
-/** GET /api/amplification?run=&kinds=hashtag,link,domain&by=day|hour&top= */
+/**
+ * GET /api/amplification?run=&kinds=hashtag,link,domain,text-family&by=day|hour&top= (computed once
+ * per run, then kept). Without `kinds`: hashtags, links and domains; text families (built in
+ * JavaScript, seconds on a large store) only when `kinds` names them.
+ */
 export interface AmplificationResponse {
   kinds: KindSummary[];
   items: AmplifiedItem[];
   flagged: { sets: number; accounts: number };
+  by: 'day' | 'hour';
+}
+
+/** GET /api/amplification/series?run=&kind=hashtag|link|domain&key=&by=day|hour: any one item over time. */
+export interface ItemSeriesResponse {
+  kind: ItemKind;
+  /** The key as stored (hashtags case-folded without '#', canonical URLs, domains). */
+  key: string;
+  label: string;
+  posts: number;
+  /** Posts by the run's flagged clusters. */
+  flaggedPosts: number;
+  /** Buckets with posts (the others are zero). */
+  series: { t: string; posts: number; flaggedPosts: number }[];
   by: 'day' | 'hour';
 }
 
@@ -269,7 +327,7 @@ export interface SignalsResponse {
     defaultWindow: number;
     options: SignalOption[];
   }[];
-  defaults: { minParticipation: number; fdr: number; minClusterSize: number; seed: number };
+  defaults: { minParticipation: number; fdr: number; minClusterSize: number; crowdCap: number; seed: number };
   formats: string[];
 }
 
@@ -278,7 +336,10 @@ export interface DetectRequest {
   signals?: SignalName[];
   /** Seconds per signal; a signal left out gets its estimated window. */
   windows?: Partial<Record<SignalName, number>>;
+  /** Signal options by signal, e.g. `{ "shared-link": { "level": "domain" } }`. */
+  signalOptions?: Partial<Record<SignalName, Record<string, OptionValue>>>;
   minParticipation?: number;
+  crowdCap?: number;
   fdr?: number;
   minClusterSize?: number;
   seed?: number;
@@ -297,16 +358,33 @@ export interface Job {
   /** One line per finished stage or warning. */
   log: string[];
   error: string | null;
-  /** Ingest: the ingest summary; detect: the saved run id and cluster count. */
-  result: { ingest?: IngestSummary; runId?: number; clusters?: number } | null;
+  /** Ingest: the ingest's report; detect: the saved run id and cluster count. */
+  result: { ingest?: IngestReport; runId?: number; clusters?: number } | null;
 }
 
-/** POST /api/ingest?name=&format=&platform= (body: the file's bytes) and POST /api/detect answer. */
+/**
+ * POST /api/ingest?name=&format=&platform= (body: the file's bytes) and POST /api/detect answer
+ * (202). GET /api/jobs/:id answers `{ job }`; DELETE /api/jobs/:id stops a running job.
+ */
 export interface JobStarted {
   job: Job;
 }
 
-/** GET /api/jobs */
+/** GET /api/jobs (newest first) */
 export interface JobsResponse {
   jobs: Job[];
 }
+
+/**
+ * GET /api/exports/:file?run= downloads the run as a file: clusters.gexf, clusters.graphml,
+ * clusters.csv, members.csv, edges.csv, evidence.csv (formula-safe), result.json, report.html.
+ */
+export type ExportFile =
+  | 'clusters.gexf'
+  | 'clusters.graphml'
+  | 'clusters.csv'
+  | 'members.csv'
+  | 'edges.csv'
+  | 'evidence.csv'
+  | 'result.json'
+  | 'report.html';

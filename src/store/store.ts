@@ -39,6 +39,8 @@ export class Store {
     private readonly readerSpill: string | null,
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
+    /** False for a store made by `connect()`: closing it closes only its connection. */
+    private readonly ownsInstance = true,
   ) {}
 
   static async open(path: string = DEFAULT_STORE, options: StoreOptions = {}): Promise<Store> {
@@ -112,8 +114,23 @@ export class Store {
     return rows.length ? (plain(rows[0]![0]) as T) : undefined;
   }
 
+  /** Opened with `readOnly`: nothing can be ingested or saved. */
+  get readOnly(): boolean {
+    return this.readerSpill !== null;
+  }
+
+  /**
+   * Another connection to the same database, with its own temporary tables and transactions (long
+   * work such as a detection, beside short reads on this one; the workbench server does this). Close
+   * it before this store; closing it leaves this store open.
+   */
+  async connect(): Promise<Store> {
+    return new Store(this.path, this.readerSpill, this.instance, await this.instance.connect(), false);
+  }
+
   close(): void {
     this.connection.closeSync();
+    if (!this.ownsInstance) return;
     this.instance.closeSync();
     if (this.readerSpill) rmSync(this.readerSpill, { recursive: true, force: true });
   }

@@ -21,6 +21,7 @@ import {
   writerFormats,
 } from '../../src/simulate/index.js';
 import type { Store } from '../../src/store/store.js';
+import { parseCsv } from '../helpers/csv.js';
 import { ingestInto, reconciles, scratch } from '../helpers/store.js';
 
 const FORMATS = ['io-archive', 'ira', 'xapi', 'telegram', 'bluesky', 'coortweet', 'cnt', 'german-elections'];
@@ -58,35 +59,6 @@ interface AccountRow {
   group: string;
   claimed_location: string;
   posts: string;
-}
-
-/** RFC 4180 rows (the truth files quote fields with commas, such as "Texas, USA"). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field || row.length) rows.push([...row, field]);
-  return rows;
 }
 
 function readTruth(dir: string): { truth: Truth; accounts: AccountRow[] } {

@@ -123,7 +123,9 @@ export function registerDemo(program: Command): void {
       }
       const db = join(shown, 'demo.duckdb');
       console.log(
-        `\nNext: lockstep fingerprint --db ${db} --cluster ID   |   lockstep amplification --db ${db}   |   lockstep ingest YOUR_FILE --db my.duckdb   |   lockstep --help`,
+        `\nOpen the workbench (network, clusters, evidence, report): lockstep serve --db ${db}   (or npm run workbench), then http://127.0.0.1:8080/` +
+          `\nPublish: lockstep report --db ${db} --out report.html --pdf report.pdf` +
+          `\nNext: lockstep fingerprint --db ${db} --cluster ID   |   lockstep amplification --db ${db}   |   lockstep ingest YOUR_FILE --db my.duckdb   |   lockstep --help`,
       );
     });
 }

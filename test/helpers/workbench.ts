@@ -1,0 +1,24 @@
+import { join } from 'node:path';
+import { detect } from '../../src/detect/index.js';
+import { saveDetection } from '../../src/detect/saved.js';
+import { fingerprintClusters } from '../../src/forensics/index.js';
+import { ingestFile } from '../../src/ingest/pipeline.js';
+import { simulate } from '../../src/simulate/index.js';
+import { Store } from '../../src/store/store.js';
+
+/**
+ * A small demo store for the workbench tests: the simulator's default scenario (planted operations
+ * among organic activity) through real ingest, detection with fingerprints, saved as run 1, as
+ * `npm start` does. About 20,000 posts, so that one build per test file stays quick
+ * (LOCKSTEP_DEMO_POSTS changes it: `npm run screenshots` uses the README demo's 50,000).
+ */
+export async function demoStore(
+  dir: string,
+  posts = Number(process.env.LOCKSTEP_DEMO_POSTS ?? 20_000),
+): Promise<Store> {
+  const sim = simulate({ out: join(dir, 'corpus'), posts, seed: 7 });
+  const store = await Store.open(join(dir, 'demo.duckdb'), { memoryLimit: '1GB', threads: 2 });
+  for (const file of sim.files) await ingestFile(store, file);
+  await saveDetection(store, await fingerprintClusters(store, await detect(store)));
+  return store;
+}

@@ -1,0 +1,225 @@
+/**
+ * Attacker-controlled content: a corpus whose post texts, handles, display names, bios, locations,
+ * profile URLs, links and hashtags carry script-injection and remote-loading payloads, read through
+ * real ingest and detected as a coordinated cluster (so that the payloads reach every view: the
+ * network's labels and tooltip, the evidence, members, account pages, amplification items). Every
+ * view of the workbench and the report are then opened in Chromium: no payload may run (a global
+ * flag the payloads set stays unset, no dialog opens), nothing may be requested from anywhere but
+ * the local server, the Content-Security-Policy never has to block anything, and the payloads are
+ * shown as text.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detect } from '../../src/detect/index.js';
+import { saveDetection } from '../../src/detect/saved.js';
+import { fingerprintClusters } from '../../src/forensics/index.js';
+import type { IO_ARCHIVE_COLUMNS } from '../../src/ingest/formats/io-archive.js';
+import { normalizeTag } from '../../src/ingest/normalize/text.js';
+import { ingestFile } from '../../src/ingest/pipeline.js';
+import { reportHtml } from '../../src/report/html/index.js';
+import { type RunningServer, startServer } from '../../src/server/index.js';
+import type { GraphResponse } from '../../src/server/types.js';
+import { simulate } from '../../src/simulate/index.js';
+import { Store } from '../../src/store/store.js';
+import { expectNoViolations, openBrowser, WEB_ROOT, watchedPage } from '../helpers/browser.js';
+import { parseCsv } from '../helpers/csv.js';
+import { scratch } from '../helpers/store.js';
+
+/** Each payload sets `window.__pwned` or opens a dialog if it ever runs, or loads from evil.example. */
+const P = {
+  text: `<img src=x onerror="window.__pwned='text';alert('text')"><script>window.__pwned='script'</script> Read this now #lockstepxss`,
+  name: `<svg onload="window.__pwned='name'">Eve</svg>`,
+  bio: `"><iframe src="javascript:window.__pwned='bio'"></iframe><img src="http://evil.example/bio.png">`,
+  location: `<style>@import url(http://evil.example/x.css)</style>Tehran`,
+  profileUrl: `javascript:window.__pwned='url'`,
+  link: `http://evil.example/beacon.png?q=<script>alert(1)</script>`,
+  tag: `<script>alert(1)</script>`,
+  handle: (i: number) => `op${i}_<b onmouseover=alert(1)>x</b>`,
+};
+
+const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+const pyString = (s: string) => `'${s.replaceAll("'", "\\'")}'`;
+/** A Python list literal (the archive's list format) with one more item in front. */
+const withItem = (list: string, item: string) =>
+  !list || list === '[]' ? `[${pyString(item)}]` : `[${pyString(item)}, ${list.slice(1)}`;
+
+/**
+ * The simulator's X archive (planted operations among organic activity), with the profiles and
+ * posts of the accounts of one planted operation rewritten to carry the payloads: their behaviour
+ * is unchanged, so detection still finds them, and the payloads reach every view.
+ */
+function corpus(dir: string): string {
+  const sim = simulate({ out: join(dir, 'corpus'), posts: 20_000, seed: 7 });
+  // op3 (a retweet ring, about twenty accounts) is found in 20,000 posts of seed 7; the smallest
+  // operations are not always found in so few posts.
+  const op = sim.operations.find((o) => o.id === 'op3')!;
+  const truth = parseCsv(readFileSync(sim.accountsFile, 'utf8'));
+  const col = (name: string) => truth[0]!.indexOf(name);
+  const planted = new Set(
+    truth.filter((r) => r[col('operation')] === op.id).map((r) => r[col('account_id')]!),
+  );
+  const file = sim.files[0]!;
+  const rows = parseCsv(readFileSync(file, 'utf8'));
+  const header = rows[0]!;
+  const at = (name: (typeof IO_ARCHIVE_COLUMNS)[number]) => header.indexOf(name);
+  const handles = new Map<string, number>();
+  for (const r of rows.slice(1)) {
+    const id = r[at('userid')]!;
+    if (!planted.has(id)) continue;
+    if (!handles.has(id)) handles.set(id, handles.size);
+    const n = handles.get(id)!;
+    r[at('user_screen_name')] = P.handle(n);
+    // Half the accounts carry the name payload: one name shared by all would read as an outlet's
+    // own accounts (the shared-name indicator), and the cluster would not count as flagged.
+    r[at('user_display_name')] = n % 2 ? `Ana ${n}` : `${P.name} ${n}`;
+    r[at('user_profile_description')] = P.bio;
+    r[at('user_reported_location')] = P.location;
+    r[at('user_profile_url')] = P.profileUrl;
+    r[at('tweet_text')] = `${P.text} ${r[at('tweet_text')]}`;
+    // The payloads join the posts' own tags and links (which carry the operation's orders).
+    r[at('hashtags')] = withItem(r[at('hashtags')]!, P.tag);
+    r[at('urls')] = withItem(r[at('urls')]!, P.link);
+  }
+  const out = join(dir, 'payloads.csv');
+  writeFileSync(out, rows.map((r) => r.map(quote).join(',')).join('\n'));
+  return out;
+}
+
+let tmp: ReturnType<typeof scratch>;
+let store: Store;
+let server: RunningServer;
+let browser: Awaited<ReturnType<typeof openBrowser>>;
+let page: Page;
+let errors: string[];
+let dialogs: string[];
+
+beforeAll(async () => {
+  tmp = scratch();
+  const file = corpus(tmp.dir);
+  store = await Store.open(join(tmp.dir, 'payloads.duckdb'), { memoryLimit: '1GB', threads: 2 });
+  const ingest = await ingestFile(store, file);
+  expect(ingest.rowsRejected).toBe(0);
+  await saveDetection(store, await fingerprintClusters(store, await detect(store)));
+  server = await startServer({ store, port: 0, webRoot: WEB_ROOT });
+  browser = await openBrowser();
+  ({ page, errors, dialogs } = await watchedPage(browser.context));
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  store?.close();
+  tmp?.cleanup();
+});
+
+async function expectInert(): Promise<void> {
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
+  expect(dialogs).toEqual([]);
+  expect(browser.outbound).toEqual([]);
+  expect(errors).toEqual([]);
+  await expectNoViolations(page);
+}
+
+const text = () => page.evaluate(() => document.body.textContent);
+
+describe('script injection through the data', () => {
+  let cluster: string;
+  let operator: { platform: string; accountId: string };
+
+  it('the payload accounts are detected as one cluster (so the payloads reach every view)', async () => {
+    const g = (await (await fetch(`${server.origin}/api/graph`)).json()) as GraphResponse;
+    const ops = g.nodes.filter((n) => n.handle?.includes('<b onmouseover'));
+    expect(ops.length).toBeGreaterThan(5);
+    cluster = ops[0]!.cluster;
+    operator = { platform: ops[0]!.platform, accountId: ops[0]!.accountId };
+  });
+
+  it('Overview and Network show the payloads as text and run none', async () => {
+    await page.goto(`${server.origin}/#/`);
+    await page.waitForSelector('.manufactured table');
+    await page.waitForSelector('table.clusters tbody tr');
+    await page.goto(`${server.origin}/#/network`);
+    await page.waitForSelector('[data-testid=network][data-drawn=true]');
+    // Hover an operator: the tooltip shows its handle.
+    const at = await page.evaluate((key) => {
+      const el = document.querySelector('[data-testid=network]') as HTMLElement & {
+        __sigma: {
+          getGraph(): { getNodeAttributes(n: string): { x: number; y: number } };
+          graphToViewport(p: { x: number; y: number }): { x: number; y: number };
+        };
+      };
+      const p = el.__sigma.graphToViewport(el.__sigma.getGraph().getNodeAttributes(key));
+      const box = el.getBoundingClientRect();
+      return { x: box.left + p.x, y: box.top + p.y };
+    }, `${operator.platform}:${operator.accountId}`);
+    await page.mouse.move(at.x, at.y);
+    await page.waitForSelector('.net-tip');
+    expect(await page.locator('.net-tip b').textContent()).toMatch(
+      /^@op\d+_<b onmouseover=alert\(1\)>x<\/b>$/,
+    );
+    await expectInert();
+  });
+
+  it('Cluster and Account views show texts, names, bios, locations and URLs as text, and run none', async () => {
+    await page.goto(`${server.origin}/#/clusters/${cluster}`);
+    await page.waitForSelector('.ev-post');
+    await page.waitForSelector('table.members tbody tr');
+    const shown = await text();
+    expect(shown).toContain(`<img src=x onerror="window.__pwned='text';alert('text')">`);
+    expect(shown).toContain(P.name);
+    expect(shown).toContain('evil.example/beacon.png');
+    await page.goto(`${server.origin}/#/accounts/${operator.platform}/${operator.accountId}`);
+    await page.waitForSelector('table.posts tbody tr');
+    const account = await text();
+    for (const p of [P.bio, P.location, P.profileUrl]) expect(account).toContain(p);
+    // Links from the data are never links: no anchor in the page points anywhere but the app.
+    const hrefs = await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
+    expect(hrefs.filter((h) => !h.startsWith('#/'))).toEqual([]);
+    expect(await page.locator('img, iframe, script:not([src]), object, embed').count()).toBe(0);
+    await expectInert();
+  });
+
+  it('Amplification lists the payload tag and link as items, as text', async () => {
+    await page.goto(`${server.origin}/#/amplification?kind=link`);
+    await page.waitForSelector('.tabs button.on:has-text("Links")');
+    await page.waitForSelector('table.items tbody tr');
+    expect(await text()).toContain('evil.example/beacon.png');
+    await page.goto(`${server.origin}/#/amplification?kind=hashtag`);
+    await page.waitForSelector('.tabs button.on:has-text("Hashtags")');
+    await page.waitForSelector('table.items tbody tr');
+    expect(await text()).toContain(`#${normalizeTag(P.tag)}`);
+    await page.goto(`${server.origin}/#/run`);
+    await page.waitForSelector('table.signals-form');
+    await expectInert();
+  });
+
+  it('the report shows the payloads as text, runs nothing and loads nothing', async () => {
+    const html = await reportHtml(store);
+    expect(html).toMatch(
+      /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[^"]+'/,
+    );
+    expect(html).not.toMatch(/<script|<img|<iframe|<svg onload|href="(?!#)/i);
+    const file = join(tmp.dir, 'report.html');
+    writeFileSync(file, html);
+    const report = await browser.context.newPage();
+    const seen: string[] = [];
+    report.on('request', (r) => seen.push(r.url()));
+    report.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await report.goto(`file://${file}`);
+    const shown = await report.evaluate(() => document.body.textContent);
+    expect(shown).toContain(`<img src=x onerror="window.__pwned='text';alert('text')">`);
+    expect(shown).toContain(P.name);
+    expect(await report.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
+    expect(
+      await report.evaluate(() => (window as unknown as { __violations: string[] }).__violations),
+    ).toEqual([]);
+    expect(seen).toEqual([`file://${file}`]);
+    expect(dialogs).toEqual([]);
+    await report.close();
+  });
+});
