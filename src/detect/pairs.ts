@@ -164,6 +164,13 @@ const eventColumns = (dt: string) =>
 const WORKER_FILE = fileURLToPath(new URL('./coactions-worker.js', import.meta.url));
 /** Units below which worker threads do not pay for their start-up. */
 const PARALLEL_MIN_UNITS = 200_000;
+/**
+ * What the walk holds in memory (coactions.ts): per unit, 24 bytes of member data, 32 of own data,
+ * 8 of weight and 8 of bucket and group while it is built, with room for the growable per-bucket
+ * arrays; per account, its offsets, bound and fill.
+ */
+const WALK_BYTES_PER_UNIT = 90;
+const WALK_BYTES_PER_ACCOUNT = 24;
 /** Blocks of accounts per thread: enough for the threads to finish together. */
 const BLOCKS_PER_THREAD = 16;
 
@@ -183,9 +190,10 @@ export async function pairAccounts(
     `SELECT min(t0)::DOUBLE AS t, max(pr)::DOUBLE AS pr, count(*)::DOUBLE AS units FROM det_units`,
   );
   if (range?.t === null || range?.t === undefined) return new Map();
-  if (range.pr! >= 2 ** 32)
+  // Posts and units are numbered in 32 bits, window groups in 27 (coactions.ts).
+  if (range.pr! >= 2 ** 32 || range.units >= 2 ** 27)
     throw new LockstepError(
-      'stores of more than 4 billion posts are beyond what detection handles on one machine',
+      'this store has more posts or co-action units than detection handles on one machine (4 billion posts, 134 million units)',
     );
   const t0 = range.t;
   const workers = Math.max(1, Math.min(threads ?? availableParallelism(), 16));
@@ -198,76 +206,80 @@ export async function pairAccounts(
   ))
     windows[r.sid] = r.w;
   const accounts = Number((await store.value<number>(`SELECT count(*) FROM det_accounts`)) ?? 0);
-  let builder: WalkBuilder | null = null;
-  await scanColumns(
-    store,
-    `SELECT u.sid, u.ok, u.b - f.b0 AS b, u.t0 - ${t0} AS t0, u.t1 - ${t0} AS t1, u.ai, u.pr, u.idf
+  // The walk's memory is taken from DuckDB's budget while it runs (Store.lendMemory), so that the
+  // two together stay within the store's memory limit.
+  return store.lendMemory(WALK_BYTES_PER_UNIT * range.units + WALK_BYTES_PER_ACCOUNT * accounts, async () => {
+    let builder: WalkBuilder | null = null;
+    await scanColumns(
+      store,
+      `SELECT u.sid, u.ok, u.b - f.b0 AS b, u.t0 - ${t0} AS t0, u.t1 - ${t0} AS t1, u.ai, u.pr, u.idf
      FROM det_units u JOIN (SELECT sid, min(b) AS b0 FROM det_units GROUP BY sid) f USING (sid)`,
-    { sid: 'u8', ok: 'u64', b: 'i32', t0: 'i32', t1: 'i32', ai: 'u32', pr: 'u32', idf: 'f64' },
-    'sid, ok, b, ai',
-    {
-      rows: range.units,
-      begin: (rows) => {
-        builder = new WalkBuilder(rows, windows, accounts, parallel);
+      { sid: 'u8', ok: 'u64', b: 'i32', t0: 'i32', t1: 'i32', ai: 'u32', pr: 'u32', idf: 'f64' },
+      'sid, ok, b, ai',
+      {
+        rows: range.units,
+        begin: (rows) => {
+          builder = new WalkBuilder(rows, windows, accounts, parallel);
+        },
+        chunk: (c, count) => builder!.add(c as unknown as UnitChunk, count),
       },
-      chunk: (c, count) => builder!.add(c as unknown as UnitChunk, count),
-    },
-  );
-  const { data, objects } = builder!.finish();
-  const accountKeys = (await readColumns(store, `SELECT ai, ak FROM det_accounts`, { ak: 'u64' }, 'ai'))
-    .ak as Uint32Array;
+    );
+    const { data, objects } = builder!.finish();
+    const accountKeys = (await readColumns(store, `SELECT ai, ak FROM det_accounts`, { ak: 'u64' }, 'ai'))
+      .ak as Uint32Array;
 
-  const writer = await ColumnWriter.open(store, 'det_pair_events', [
-    'u8',
-    'u64',
-    'u64',
-    'i64',
-    'i64',
-    'u64',
-    'i64',
-    'i64',
-    'f64',
-  ]);
-  const write = (e: PairEvents) => {
-    for (let i = 0; i < e.size; i++) {
-      writer.columns[0]![writer.row] = e.sid[i]!;
-      writer.halves(1, accountKeys, e.a1[i]!);
-      writer.halves(2, accountKeys, e.a2[i]!);
-      writer.int64(3, e.p1[i]!);
-      writer.int64(4, e.p2[i]!);
-      writer.halves(5, objects, e.g[i]!);
-      writer.int64(6, e.t[i]! + t0);
-      writer.int64(7, e.dt[i]!);
-      writer.columns[8]![writer.row] = e.idf[i]!;
-      writer.next();
+    const writer = await ColumnWriter.open(store, 'det_pair_events', [
+      'u8',
+      'u64',
+      'u64',
+      'i64',
+      'i64',
+      'u64',
+      'i64',
+      'i64',
+      'f64',
+    ]);
+    const write = (e: PairEvents) => {
+      for (let i = 0; i < e.size; i++) {
+        writer.columns[0]![writer.row] = e.sid[i]!;
+        writer.halves(1, accountKeys, e.a1[i]!);
+        writer.halves(2, accountKeys, e.a2[i]!);
+        writer.int64(3, e.p1[i]!);
+        writer.int64(4, e.p2[i]!);
+        writer.halves(5, objects, e.g[i]!);
+        writer.int64(6, e.t[i]! + t0);
+        writer.int64(7, e.dt[i]!);
+        writer.columns[8]![writer.row] = e.idf[i]!;
+        writer.next();
+      }
+    };
+    const keepAll = minParticipation <= 1;
+    const total = data.bound.reduce((s, b) => s + b + 1, 0);
+    const blocks = accountBlocks(data, Math.max(1, total / (workers * BLOCKS_PER_THREAD)));
+    const perSignal = new Map<number, number>();
+    const count = (c: CoActionCounts) =>
+      c.pairsPerSignal.forEach((n, sid) => {
+        if (n > 0) perSignal.set(sid, (perSignal.get(sid) ?? 0) + n);
+      });
+    try {
+      if (!parallel)
+        blocks.forEach(([from, to], i) => {
+          const { events, counts } = walkAccounts(data, from, to, keepAll);
+          write(events);
+          count(counts);
+          onProgress?.((i + 1) / blocks.length, 'co-actions');
+        });
+      else
+        await walkInWorkers(data, blocks, workers, keepAll, (events, counts, done) => {
+          write(events);
+          count(counts);
+          onProgress?.(done / blocks.length, 'co-actions');
+        });
+    } finally {
+      writer.close();
     }
-  };
-  const keepAll = minParticipation <= 1;
-  const total = data.bound.reduce((s, b) => s + b + 1, 0);
-  const blocks = accountBlocks(data, Math.max(1, total / (workers * BLOCKS_PER_THREAD)));
-  const perSignal = new Map<number, number>();
-  const count = (c: CoActionCounts) =>
-    c.pairsPerSignal.forEach((n, sid) => {
-      if (n > 0) perSignal.set(sid, (perSignal.get(sid) ?? 0) + n);
-    });
-  try {
-    if (!parallel)
-      blocks.forEach(([from, to], i) => {
-        const { events, counts } = walkAccounts(data, from, to, keepAll);
-        write(events);
-        count(counts);
-        onProgress?.((i + 1) / blocks.length, 'co-actions');
-      });
-    else
-      await walkInWorkers(data, blocks, workers, keepAll, (events, counts, done) => {
-        write(events);
-        count(counts);
-        onProgress?.(done / blocks.length, 'co-actions');
-      });
-  } finally {
-    writer.close();
-  }
-  return perSignal;
+    return perSignal;
+  });
 }
 
 /**

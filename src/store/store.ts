@@ -39,6 +39,8 @@ export class Store {
     private readonly readerSpill: string | null,
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
+    /** DuckDB's memory limit as configured (e.g. `3GB`). */
+    private readonly memoryLimit: string,
     /** False for a store made by `connect()`: closing it closes only its connection. */
     private readonly ownsInstance = true,
   ) {}
@@ -53,12 +55,13 @@ export class Store {
         throw storeOpenError(full, err);
       }
     }
+    const memoryLimit = options.memoryLimit ?? process.env.LOCKSTEP_MEMORY ?? '3GB';
     const readerSpill = options.readOnly ? `${full}.tmp-read-${process.pid}-${++readers}` : null;
     const settings: Record<string, string> = {
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
       preserve_insertion_order: 'false',
-      memory_limit: options.memoryLimit ?? process.env.LOCKSTEP_MEMORY ?? '3GB',
+      memory_limit: memoryLimit,
       // Only one process can write a store, but several can read it: each reader spills into a
       // folder of its own (a shared one let concurrent readers overwrite each other's spill files).
       temp_directory: readerSpill ?? `${full}.tmp`,
@@ -72,7 +75,7 @@ export class Store {
       throw storeOpenError(full, err);
     }
     const connection = await instance.connect();
-    const store = new Store(full, readerSpill, instance, connection);
+    const store = new Store(full, readerSpill, instance, connection, memoryLimit);
     if (!options.readOnly) await store.migrate();
     return store;
   }
@@ -114,6 +117,23 @@ export class Store {
     return rows.length ? (plain(rows[0]![0]) as T) : undefined;
   }
 
+  /**
+   * Runs `work` with DuckDB's memory limit lowered by `bytes` (at most half of it), for work that
+   * holds that much in JavaScript: DuckDB gives back what it had cached, and the two together stay
+   * within the store's limit. The limit is instance-wide; it is restored afterwards.
+   */
+  async lendMemory<T>(bytes: number, work: () => Promise<T>): Promise<T> {
+    const total = parseBytes(this.memoryLimit);
+    const lent = Math.min(bytes, total / 2);
+    if (!Number.isFinite(total) || lent <= 0) return work();
+    await this.run(`SET memory_limit = '${Math.floor((total - lent) / 2 ** 20)}MiB'`);
+    try {
+      return await work();
+    } finally {
+      await this.run(`SET memory_limit = '${this.memoryLimit}'`);
+    }
+  }
+
   /** Opened with `readOnly`: nothing can be ingested or saved. */
   get readOnly(): boolean {
     return this.readerSpill !== null;
@@ -125,7 +145,14 @@ export class Store {
    * it before this store; closing it leaves this store open.
    */
   async connect(): Promise<Store> {
-    return new Store(this.path, this.readerSpill, this.instance, await this.instance.connect(), false);
+    return new Store(
+      this.path,
+      this.readerSpill,
+      this.instance,
+      await this.instance.connect(),
+      this.memoryLimit,
+      false,
+    );
   }
 
   close(): void {
@@ -134,6 +161,14 @@ export class Store {
     this.instance.closeSync();
     if (this.readerSpill) rmSync(this.readerSpill, { recursive: true, force: true });
   }
+}
+
+/** Bytes of a DuckDB memory size such as `3GB`, `2.5 GiB` or `512MB` (NaN when not one). */
+export function parseBytes(size: string): number {
+  const m = /^\s*([\d.]+)\s*([KMGT]?)(i?)B?\s*$/i.exec(size);
+  if (!m) return Number.NaN;
+  const power = ' KMGT'.indexOf(m[2]!.toUpperCase() || ' ');
+  return Number(m[1]) * (m[3] ? 1024 : 1000) ** power;
 }
 
 /** Read-only stores opened by this process (each gets its own spill folder). */

@@ -100,7 +100,7 @@ export interface TextFamilyHooks {
 
 const KINDS = `kind IN ('post', 'reply', 'quote')`;
 /** Distinct texts per string crossing from DuckDB. */
-const CHUNK = 65_536;
+const CHUNK = 262_144;
 /** Members of an LSH bucket each text is compared with, at most. */
 const REPRESENTATIVES = 8;
 /** Texts below which worker threads do not pay for their start-up. */
@@ -210,9 +210,9 @@ async function build(
   try {
     const chunks = Math.ceil(distinct / CHUNK);
     for (let attempt = 0; ; attempt++) {
-      // A newline inside a text would shift the later texts of its chunk. Normalisation turns
-      // newlines into spaces, but the counts are checked and, should one slip through, the texts
-      // are read again with newlines replaced.
+      // A newline inside a text would cut its record in two. Normalisation turns newlines into
+      // spaces, but the counts are checked and, should one slip through, every text is read (and
+      // every row sketched) again with newlines replaced.
       const text = attempt === 0 ? 't' : `replace(t, chr(10), ' ')`;
       let aligned = true;
       let done = 0;
@@ -223,22 +223,22 @@ async function build(
         const from = lo + BigInt(c * CHUNK);
         const reader = await store.connection.runAndReadAll(
           `SELECT count(*) AS m,
-             encode(string_agg(CASE WHEN strlen(t) < ${o.minChars} THEN ''
-                                    WHEN n > 1 THEN ' ' || ${text} ELSE ${text} END,
-                               chr(10) ORDER BY rowid)) AS s
+             encode(string_agg(concat(rowid - ${lo}, chr(9),
+                                      CASE WHEN strlen(t) < ${o.minChars} THEN ''
+                                           WHEN n > 1 THEN ' ' || ${text} ELSE ${text} END),
+                               chr(10))) AS s
            FROM nd_text WHERE rowid BETWEEN ${from} AND ${from + BigInt(CHUNK - 1)}`,
         );
         const [m, s] = reader.getColumns();
         const count = Number(m![0]);
         const bytes = (s![0] as DuckDBBlobValue).bytes;
-        const first = c * CHUNK;
         if (pool)
-          await pool.submit(bytes, first, (records) => {
+          await pool.submit(bytes, (records) => {
             aligned &&= records === count;
             finished();
           });
         else {
-          aligned &&= local!.sketch(bytes, first) === count;
+          aligned &&= local!.sketch(bytes) === count;
           finished();
         }
         checkAbort();
@@ -386,7 +386,7 @@ class WorkerPool {
   }
 
   /** Queues a chunk on the least busy worker, waiting while every worker has two. */
-  async submit(bytes: Uint8Array, first: number, done: (records: number) => void): Promise<void> {
+  async submit(bytes: Uint8Array, done: (records: number) => void): Promise<void> {
     await this.waitUntil(() => Math.min(...this.inFlight) < 2);
     const worker = this.inFlight.indexOf(Math.min(...this.inFlight));
     const copy = new Uint8Array(bytes.length);
@@ -394,7 +394,7 @@ class WorkerPool {
     const id = this.nextId++;
     this.sketched.set(id, { worker, done });
     this.inFlight[worker]!++;
-    const message: WorkerRequest = { kind: 'sketch', id, bytes: copy, first };
+    const message: WorkerRequest = { kind: 'sketch', id, bytes: copy };
     this.workers[worker]!.postMessage(message, [copy.buffer]);
   }
 

@@ -18,7 +18,7 @@ export interface WorkerInput {
 }
 
 export type WorkerRequest =
-  | { kind: 'sketch'; id: number; bytes: Uint8Array; first: number }
+  | { kind: 'sketch'; id: number; bytes: Uint8Array }
   | { kind: 'bands'; id: number; bands: number[]; items: SharedArrayBuffer; options: ClusterOptions };
 
 export type WorkerReply =
@@ -33,7 +33,7 @@ const port = parentPort!;
 
 port.on('message', (m: WorkerRequest) => {
   if (m.kind === 'sketch') {
-    const reply: WorkerReply = { kind: 'sketched', id: m.id, records: sketcher.sketch(m.bytes, m.first) };
+    const reply: WorkerReply = { kind: 'sketched', id: m.id, records: sketcher.sketch(m.bytes) };
     port.postMessage(reply);
     return;
   }
