@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { Store } from '../../src/store/store.js';
+import { parseBytes, Store } from '../../src/store/store.js';
 import { scratch } from '../helpers/store.js';
 
 const tmp = scratch();
@@ -31,3 +31,24 @@ it('gives each read-only store its own spill folder and removes it on close', as
   expect(existsSync(spillA)).toBe(false);
   expect(existsSync(spillB)).toBe(false);
 }, 60_000);
+
+it('lends memory from DuckDB to work held in JavaScript, and restores the limit even on failure', async () => {
+  const store = await Store.open(join(tmp.dir, 'lend.duckdb'), { memoryLimit: '1GiB' });
+  const limit = () => store.value<string>(`SELECT current_setting('memory_limit')`);
+  const before = await limit();
+  expect(before).toBe('1.0 GiB');
+  expect(await store.lendMemory(256 * 2 ** 20, limit)).toBe('768.0 MiB');
+  // At most half the limit is lent.
+  expect(await store.lendMemory(2 ** 40, limit)).toBe('512.0 MiB');
+  await expect(
+    store.lendMemory(2 ** 20, async () => {
+      throw new Error('the work failed');
+    }),
+  ).rejects.toThrow('the work failed');
+  expect(await limit()).toBe(before);
+  store.close();
+  expect(parseBytes('3GB')).toBe(3e9);
+  expect(parseBytes('2.5 GiB')).toBe(2.5 * 2 ** 30);
+  expect(parseBytes('512MB')).toBe(512e6);
+  expect(parseBytes('lots')).toBeNaN();
+});
