@@ -11,6 +11,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDetect } from './commands/detect.js';
 import { registerFingerprint } from './commands/fingerprint.js';
 import { registerIngest } from './commands/ingest.js';
+import { registerIngestDocs } from './commands/ingest-docs.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerStatus } from './commands/status.js';
 import { interrupt } from './shared.js';
@@ -28,6 +29,7 @@ const program = new Command()
   .exitOverride();
 
 registerIngest(program);
+registerIngestDocs(program);
 registerStatus(program);
 registerDetect(program);
 registerFingerprint(program);
