@@ -1,0 +1,196 @@
+/**
+ * The lexical tier for one pair: a talking point (unit) that a text holds anchors of (anchors.ts)
+ * is aligned with the regions of the text around those anchors (align.ts), and the pair is scored:
+ *
+ * - `reuse`: the share of the talking point's characters (masked) matched by the aligned passages,
+ *   0..1. Robust to reordering (each moved clause is its own passage), to insertions (affine gaps,
+ *   or separate passages) and to light edits (mismatches inside a passage). The score the
+ *   thresholds apply to;
+ * - `containment`: the share of the talking point's 5-shingles that the whole text holds (Broder's
+ *   containment, exact): a talking point inside a long speech keeps its containment;
+ * - `jaccard`: the Jaccard similarity of the talking point's 5-shingles and those of the aligned
+ *   passages of the text: 1 for a verbatim quote, lower when the speaker wrapped it in other words.
+ *
+ * Passages are returned with UTF-16 offsets into the ORIGINAL texts, ready to highlight.
+ */
+
+import { shingleHashes } from '../signals/near-duplicate/shingles.js';
+import { ALIGN_DEFAULTS, alignPassages, type Passage } from './align.js';
+import { AnchorIndex, type Candidate } from './anchors.js';
+import { type MaskedText, maskedText, originalEnd } from './text.js';
+
+/** Shingle length of the containment and Jaccard scores (the near-duplicate signal's). */
+export const SCORE_SHINGLE = 5;
+
+export interface TextView {
+  text: string;
+  view: MaskedText;
+}
+
+export function textView(text: string): TextView {
+  return { text, view: maskedText(text) };
+}
+
+/** A shared passage, with offsets into both original texts. */
+export interface SharedPassage {
+  /** UTF-16 offsets [start, end) in the talking point's text. */
+  tpStart: number;
+  tpEnd: number;
+  /** UTF-16 offsets [start, end) in the document's (or post's) text. */
+  docStart: number;
+  docEnd: number;
+  /** Matching characters (masked: letters and digits). */
+  matches: number;
+  /** Characters of the talking point the passage spans (masked). */
+  length: number;
+  score: number;
+}
+
+export interface LexicalMatch {
+  reuse: number;
+  /** Alignment score of the passages together (reuse = shared / the talking point's length). */
+  shared: number;
+  containment: number;
+  jaccard: number;
+  /** Anchors of the talking point found in the text, and their share of its anchors. */
+  anchors: number;
+  anchorContainment: number;
+  passages: SharedPassage[];
+}
+
+function shingleSetOf(cps: Uint32Array, from: number, to: number): Set<number> {
+  const n = to - from;
+  if (n <= 0) return new Set();
+  const out = new Uint32Array(Math.max(1, n));
+  const m = shingleHashes(cps.subarray(from, to), n, SCORE_SHINGLE, 1, out);
+  return new Set(out.subarray(0, m));
+}
+
+/**
+ * Aligns unit `a` with the regions of text `b` around the candidate's anchor hits; null when no
+ * passage scores the alignment minimum. `bShingles`, the text's 5-shingle set, may be passed when
+ * several units are matched against one text.
+ */
+export function matchPair(
+  a: TextView,
+  b: TextView,
+  candidate: Candidate,
+  options: { minScore?: number; bShingles?: Set<number> } = {},
+): LexicalMatch | null {
+  const n = a.view.length;
+  const m = b.view.length;
+  const slack = 16 + Math.ceil(n / 10);
+  // Regions: anchor hits in text order, cut where two hits are further apart than the unit is long.
+  const hits = [...candidate.hits].sort((x, y) => x.at - y.at);
+  const regions: [number, number][] = [];
+  let lo = -1;
+  let hi = -1;
+  for (const h of hits) {
+    const start = Math.max(0, h.at - h.unitAt - slack);
+    const end = Math.min(m, h.at + (n - h.unitAt) + slack);
+    if (lo >= 0 && h.at - hi <= n + slack) hi = Math.max(hi, end);
+    else {
+      if (lo >= 0) regions.push([lo, hi]);
+      lo = start;
+      hi = end;
+    }
+    hi = Math.max(hi, end);
+  }
+  if (lo >= 0) regions.push([lo, hi]);
+  const found: Passage[] = [];
+  const o = { ...ALIGN_DEFAULTS, minScore: options.minScore ?? ALIGN_DEFAULTS.minScore };
+  for (const [s, e] of regions) found.push(...alignPassages(a.view.cps, 0, n, b.view.cps, s, e, o));
+  // The same stretch of the talking point found in two regions (said twice): keep the better one.
+  found.sort((x, y) => y.score - x.score);
+  const kept: Passage[] = [];
+  for (const p of found) {
+    const overlap = kept.some(
+      (k) => Math.min(k.aEnd, p.aEnd) - Math.max(k.aStart, p.aStart) > 0.5 * (p.aEnd - p.aStart),
+    );
+    if (!overlap) kept.push(p);
+  }
+  if (!kept.length) return null;
+  kept.sort((x, y) => x.aStart - y.aStart);
+  const aSet = shingleSetOf(a.view.cps, 0, n);
+  const bSet = options.bShingles ?? shingleSetOf(b.view.cps, 0, m);
+  let inB = 0;
+  for (const h of aSet) if (bSet.has(h)) inB++;
+  const passageSet = new Set<number>();
+  for (const p of kept) for (const h of shingleSetOf(b.view.cps, p.bStart, p.bEnd)) passageSet.add(h);
+  let both = 0;
+  for (const h of aSet) if (passageSet.has(h)) both++;
+  const union = aSet.size + passageSet.size - both;
+  const shared = kept.reduce((s, p) => s + p.score, 0);
+  return {
+    reuse: n ? Math.min(1, shared / n) : 0,
+    shared,
+    containment: aSet.size ? inB / aSet.size : 0,
+    jaccard: union ? both / union : 0,
+    anchors: candidate.anchors,
+    anchorContainment: candidate.containment,
+    passages: kept.map((p) => {
+      const [tpStart, tpEnd] = wholeWords(
+        a.text,
+        a.view.offsets[p.aStart]!,
+        originalEnd(a.text, a.view, p.aEnd - 1),
+      );
+      const [docStart, docEnd] = wholeWords(
+        b.text,
+        b.view.offsets[p.bStart]!,
+        originalEnd(b.text, b.view, p.bEnd - 1),
+      );
+      return {
+        tpStart,
+        tpEnd,
+        docStart,
+        docEnd,
+        matches: p.matches,
+        length: p.aEnd - p.aStart,
+        score: p.score,
+      };
+    }),
+  };
+}
+
+const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
+
+/**
+ * [start, end) without the partial words at either end: a character alignment may stop inside a word
+ * ("...in our cit"), which reads as a mistake. Kept as is when trimming would leave less than half.
+ */
+export function wholeWords(text: string, start: number, end: number): [number, number] {
+  const word = (i: number) => i >= 0 && i < text.length && WORD_CHAR.test(text[i]!);
+  let s = start;
+  let e = end;
+  if (word(s - 1) && word(s)) {
+    while (s < e && word(s)) s++;
+    while (s < e && !word(s)) s++;
+  }
+  if (word(e) && word(e - 1)) {
+    while (e > s && word(e - 1)) e--;
+    while (e > s && !word(e - 1)) e--;
+  }
+  return e - s >= (end - start) / 2 ? [s, e] : [start, end];
+}
+
+/** The 5-shingle set of a whole text view (for matching many units against one text). */
+export function textShingles(b: TextView): Set<number> {
+  return shingleSetOf(b.view.cps, 0, b.view.length);
+}
+
+/**
+ * The lexical tier on one pair of texts: how much of `talkingPoint` the text `doc` reuses, with the
+ * shared passages (null when no passage aligns). For scripts and checks; echo tracing does the same
+ * for every talking point and document at once.
+ */
+export function compareTexts(
+  talkingPoint: string,
+  doc: string,
+  options: { minScore?: number } = {},
+): LexicalMatch | null {
+  const a = textView(talkingPoint);
+  const b = textView(doc);
+  const index = new AnchorIndex([a.view], Int32Array.of(0), { minAnchors: 1, minContainment: 0 });
+  const [candidate] = index.scan(b.view.cps, b.view.length);
+  return candidate ? matchPair(a, b, candidate, options) : null;
+}
