@@ -265,7 +265,10 @@ function parse(html: string): { root: Element; title: string | null } {
     const element: Element = { name, attrs: parseAttrs(tag[3]!), children: [], parent: current };
     // A new paragraph or list item closes an open one, and a block closes an open paragraph (the
     // end tags HTML lets writers leave out).
-    if ((name === 'li' && current.name === 'li') || (current.name === 'p' && BLOCK.has(name) && name !== 'br'))
+    if (
+      (name === 'li' && current.name === 'li') ||
+      (current.name === 'p' && BLOCK.has(name) && name !== 'br')
+    )
       current = current.parent ?? root;
     element.parent = current;
     current.children.push(element);

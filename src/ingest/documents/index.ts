@@ -193,6 +193,7 @@ class DocumentSink {
   private readonly fd: number;
   private pending = '';
   private readonly seen = new Map<string, number>();
+  private closed = false;
 
   constructor(readonly stagingFile: string) {
     this.fd = openSync(stagingFile, 'w');
@@ -249,7 +250,10 @@ class DocumentSink {
     this.pending = '';
   }
 
+  /** Closes the staging file once (a second close could close a descriptor reused by DuckDB). */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.flush();
     closeSync(this.fd);
   }
@@ -468,11 +472,7 @@ export async function ingestDocuments(
       .catch(() => {});
     throw error;
   } finally {
-    try {
-      sink.close();
-    } catch {
-      /* already closed */
-    }
+    sink.close();
     options.signal?.removeEventListener('abort', abort);
     rmSync(dir, { recursive: true, force: true });
   }
