@@ -9,6 +9,7 @@ import { VERSION } from '../core/version.js';
 import { registerAmplification } from './commands/amplification.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDetect } from './commands/detect.js';
+import { registerEcho } from './commands/echo.js';
 import { registerFingerprint } from './commands/fingerprint.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerIngestDocs } from './commands/ingest-docs.js';
@@ -34,6 +35,7 @@ registerStatus(program);
 registerDetect(program);
 registerFingerprint(program);
 registerAmplification(program);
+registerEcho(program);
 registerSimulate(program);
 registerDemo(program);
 

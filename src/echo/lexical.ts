@@ -14,6 +14,7 @@
  * Passages are returned with UTF-16 offsets into the ORIGINAL texts, ready to highlight.
  */
 
+import { fold } from '../ingest/normalize/text.js';
 import { shingleHashes } from '../signals/near-duplicate/shingles.js';
 import { ALIGN_DEFAULTS, alignPassages, type Passage } from './align.js';
 import { AnchorIndex, type Candidate } from './anchors.js';
@@ -50,6 +51,8 @@ export interface LexicalMatch {
   reuse: number;
   /** Alignment score of the passages together (reuse = shared / the talking point's length). */
   shared: number;
+  /** Distinct words of the document inside the passages. */
+  words: number;
   containment: number;
   jaccard: number;
   /** Anchors of the talking point found in the text, and their share of its anchors. */
@@ -121,38 +124,44 @@ export function matchPair(
   for (const h of aSet) if (passageSet.has(h)) both++;
   const union = aSet.size + passageSet.size - both;
   const shared = kept.reduce((s, p) => s + p.score, 0);
+  const passages = kept.map((p) => {
+    const [tpStart, tpEnd] = wholeWords(
+      a.text,
+      a.view.offsets[p.aStart]!,
+      originalEnd(a.text, a.view, p.aEnd - 1),
+    );
+    const [docStart, docEnd] = wholeWords(
+      b.text,
+      b.view.offsets[p.bStart]!,
+      originalEnd(b.text, b.view, p.bEnd - 1),
+    );
+    return {
+      tpStart,
+      tpEnd,
+      docStart,
+      docEnd,
+      matches: p.matches,
+      length: p.aEnd - p.aStart,
+      score: p.score,
+    };
+  });
+  const words = new Set<string>();
+  for (const p of passages)
+    for (const w of fold(b.text.slice(p.docStart, p.docEnd)).match(WORDS) ?? []) words.add(w);
   return {
     reuse: n ? Math.min(1, shared / n) : 0,
     shared,
+    words: words.size,
     containment: aSet.size ? inB / aSet.size : 0,
     jaccard: union ? both / union : 0,
     anchors: candidate.anchors,
     anchorContainment: candidate.containment,
-    passages: kept.map((p) => {
-      const [tpStart, tpEnd] = wholeWords(
-        a.text,
-        a.view.offsets[p.aStart]!,
-        originalEnd(a.text, a.view, p.aEnd - 1),
-      );
-      const [docStart, docEnd] = wholeWords(
-        b.text,
-        b.view.offsets[p.bStart]!,
-        originalEnd(b.text, b.view, p.bEnd - 1),
-      );
-      return {
-        tpStart,
-        tpEnd,
-        docStart,
-        docEnd,
-        matches: p.matches,
-        length: p.aEnd - p.aStart,
-        score: p.score,
-      };
-    }),
+    passages,
   };
 }
 
 const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
+const WORDS = /[\p{L}\p{N}\p{M}]+/gu;
 
 /**
  * [start, end) without the partial words at either end: a character alignment may stop inside a word

@@ -1,0 +1,727 @@
+/**
+ * Echo tracing: which talking points of the posts reappear in documents (statements, speeches,
+ * articles), where, how closely, and whether the document came after the talking point's earliest
+ * observed post. See docs/echo.md for the method and how to read the result.
+ *
+ *   talking points (talking-points.ts, seeds.ts): text families of the posts, flagged or all, + seeds
+ *        v  their most posted wordings (units)
+ *   anchor index (anchors.ts): the units' 12-character shingles, stock phrases dropped
+ *        v  every document streamed past it once: candidates by containment of anchors
+ *        |  (a source's recurring sentences left out: boilerplate.ts)
+ *   alignment (align.ts, lexical.ts): affine-gap Smith-Waterman around the anchors -> shared
+ *        |  passages with offsets into the original texts; reuse, containment, Jaccard
+ *        v  per-language thresholds (thresholds.ts)
+ *   semantic tier (semantic/, optional): embeddings of talking points and document sentences
+ *        v
+ *   precedence (precedence.ts): lags as intervals; each document's best earlier source; cascades
+ */
+import { InterruptedError, UsageError } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
+import { isFlagged, loadDetection } from '../detect/saved.js';
+import { type AccountSet, clusterSet } from '../forensics/index.js';
+import { shingleHashes } from '../signals/near-duplicate/shingles.js';
+import type { Store } from '../store/store.js';
+import { ANCHOR_DEFAULTS, AnchorIndex, type AnchorOptions } from './anchors.js';
+import { BOILERPLATE_DEFAULTS, BoilerplateCounter, sentences } from './boilerplate.js';
+import { type LexicalMatch, matchPair, type TextView, textShingles, textView } from './lexical.js';
+import { earlier, lagOf } from './precedence.js';
+import { type EmbeddingProvider, SEMANTIC_DEFAULTS, semanticEchoes } from './semantic/index.js';
+import {
+  buildTalkingPoints,
+  dropTalkingPointTables,
+  familySeries,
+  TALKING_POINT_DEFAULTS,
+  type TalkingPointOptions,
+} from './talking-points.js';
+import { maskedText } from './text.js';
+import { ECHO_THRESHOLDS, thresholdFor } from './thresholds.js';
+import type {
+  Cascade,
+  CascadeStep,
+  DocumentRef,
+  Echo,
+  EchoResult,
+  SourceLink,
+  TalkingPoint,
+  TimeSpan,
+} from './types.js';
+
+export type * from './types.js';
+
+export interface EchoOptions {
+  /**
+   * Where talking points come from: `clusters` (families posted by flagged clusters of a saved
+   * detection or of `sets`), `all` (every family), `auto` (clusters when there are any, else all).
+   */
+  from: 'clusters' | 'all' | 'auto';
+  /** Saved detection run whose flagged clusters count (default: the latest). */
+  run?: number;
+  /** Count clusters with open indicators as flagged too. */
+  allClusters: boolean;
+  /** Seed texts, traced as talking points of their own. */
+  seeds: string[];
+  /** Overrides the per-language thresholds of the lexical tier (reuse). */
+  minScore?: number;
+  /** Reuse a document needs, per language (`default` for the rest). */
+  thresholds: Record<string, number>;
+  /**
+   * Alignment: the least score of one passage, of all passages of a pair together (characters of
+   * clean match, net of edits), and the distinct words they must hold: a short talking point is not
+   * echoed by two common words that happen to follow each other.
+   */
+  lexical: { minPassage: number; minShared: number; minWords: number };
+  talkingPoints: Omit<TalkingPointOptions, 'from' | 'seeds'>;
+  anchors: AnchorOptions;
+  boilerplate: typeof BOILERPLATE_DEFAULTS;
+  /** Semantic tier: an embedding provider and the cosine similarity it needs; off without one. */
+  semantic: { provider: EmbeddingProvider | null; minCosine: number; maxSentences: number };
+  /** Only documents of these ingests (default: all documents). */
+  ingests?: number[];
+}
+
+export const ECHO_DEFAULTS: EchoOptions = {
+  from: 'auto',
+  allClusters: false,
+  seeds: [],
+  thresholds: ECHO_THRESHOLDS,
+  lexical: { minPassage: 20, minShared: 20, minWords: 5 },
+  talkingPoints: (({ from: _f, seeds: _s, ...rest }) => rest)(TALKING_POINT_DEFAULTS),
+  anchors: ANCHOR_DEFAULTS,
+  boilerplate: BOILERPLATE_DEFAULTS,
+  semantic: { provider: null, ...SEMANTIC_DEFAULTS },
+};
+
+export type EchoInput = Partial<
+  Omit<EchoOptions, 'talkingPoints' | 'anchors' | 'boilerplate' | 'semantic' | 'lexical'>
+> & {
+  lexical?: Partial<EchoOptions['lexical']>;
+  talkingPoints?: Partial<EchoOptions['talkingPoints']>;
+  anchors?: Partial<AnchorOptions>;
+  boilerplate?: Partial<typeof BOILERPLATE_DEFAULTS>;
+  semantic?: Partial<EchoOptions['semantic']>;
+  /** Flagged account sets to use instead of a saved detection's flagged clusters. */
+  sets?: AccountSet[];
+};
+
+export interface EchoHooks {
+  onStage?: (s: { name: string; done: boolean; seconds?: number; note?: string }) => void;
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+}
+
+function resolve(input: EchoInput): EchoOptions {
+  const o: EchoOptions = {
+    ...ECHO_DEFAULTS,
+    ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
+    talkingPoints: { ...ECHO_DEFAULTS.talkingPoints, ...input.talkingPoints },
+    anchors: { ...ANCHOR_DEFAULTS, ...input.anchors },
+    boilerplate: { ...BOILERPLATE_DEFAULTS, ...input.boilerplate },
+    semantic: { ...ECHO_DEFAULTS.semantic, ...input.semantic },
+    lexical: { ...ECHO_DEFAULTS.lexical, ...input.lexical },
+    thresholds: { ...ECHO_THRESHOLDS, ...input.thresholds },
+  };
+  const bad = (name: string, value: unknown, expect: string) =>
+    new UsageError(`invalid echo option ${name}: ${JSON.stringify(value)}; expecting ${expect}`);
+  if (!['clusters', 'all', 'auto'].includes(o.from)) throw bad('from', o.from, 'clusters, all or auto');
+  if (o.minScore !== undefined && !(o.minScore > 0 && o.minScore <= 1))
+    throw bad('minScore', o.minScore, 'a number above 0 and at most 1');
+  for (const [lang, t] of Object.entries(o.thresholds))
+    if (!(t > 0 && t <= 1)) throw bad(`thresholds.${lang}`, t, 'a number above 0 and at most 1');
+  if (!(Number.isInteger(o.anchors.length) && o.anchors.length >= 4 && o.anchors.length <= 64))
+    throw bad('anchors.length', o.anchors.length, 'a whole number from 4 to 64');
+  if (!(o.semantic.minCosine > -1 && o.semantic.minCosine <= 1))
+    throw bad('semantic.minCosine', o.semantic.minCosine, 'a number from -1 to 1');
+  if (!Array.isArray(o.seeds) || o.seeds.some((s) => typeof s !== 'string' || !s.trim()))
+    throw bad('seeds', o.seeds, 'a list of non-empty texts');
+  return o;
+}
+
+/** A document as scanned. */
+interface DocRow {
+  rowid: number;
+  text: string;
+  lang: string | null;
+  source: string | null;
+}
+
+/** A kept lexical or semantic match before it becomes an Echo. */
+interface Hit {
+  tp: number;
+  variant: number;
+  doc: number;
+  score: number;
+  threshold: number;
+  lexical: LexicalMatch | null;
+  cosine: number | null;
+  /** The echoing sentences of the document (for source links). */
+  context: string;
+  passages: { tpStart: number; tpEnd: number; docStart: number; docEnd: number; matches: number }[];
+}
+
+const DOC_CHUNK = 2048;
+
+/** Streams the documents (rowid order) in chunks. */
+async function* documents(store: Store, where: string): AsyncGenerator<DocRow[]> {
+  const range = (
+    await store.all<{ lo: string | null; hi: string | null }>(
+      `SELECT min(rowid)::VARCHAR AS lo, max(rowid)::VARCHAR AS hi FROM documents WHERE ${where}`,
+    )
+  )[0]!;
+  if (range.lo === null) return;
+  for (let from = BigInt(range.lo); from <= BigInt(range.hi!); from += BigInt(DOC_CHUNK)) {
+    const rows = await store.all<{ rowid: number; text: string; lang: string | null; source: string | null }>(
+      `SELECT rowid, text, lang, coalesce(outlet, author) AS source FROM documents
+       WHERE ${where} AND rowid BETWEEN ${from} AND ${from + BigInt(DOC_CHUNK - 1)} ORDER BY rowid`,
+    );
+    if (rows.length) yield rows;
+  }
+}
+
+const SENTENCE_END = /[.!?\u061f\u06d4\u3002]+["'\u201d\u2019)]*(?=\s|$)|\n+/g;
+
+/**
+ * The passage with one sentence on either side (at most 600 characters each): what a copied document
+ * shares with its source beyond the talking point itself, and an independent quote does not.
+ */
+function sentenceContext(text: string, start: number, end: number): string {
+  const ends = [...text.slice(Math.max(0, start - 600), start).matchAll(SENTENCE_END)].map(
+    (m) => Math.max(0, start - 600) + m.index + m[0].length,
+  );
+  // The start of the sentence before the passage's own: the second-to-last boundary before it.
+  const from = ends.length >= 2 ? ends[ends.length - 2]! : Math.max(0, start - 600);
+  const after = [...text.slice(end, end + 600).matchAll(SENTENCE_END)].map(
+    (m) => end + m.index + m[0].length,
+  );
+  const to = after.length >= 2 ? after[1]! : Math.min(text.length, end + 600);
+  return text.slice(from, to);
+}
+
+/** A post's text without its hashtags, links and mentions, which documents quoting it rarely keep. */
+const postCore = (text: string) => text.replace(/[#＃][\p{L}\p{N}\p{M}_]+/gu, ' ');
+
+function shinglesOf(text: string): Set<number> {
+  const v = maskedText(text);
+  const out = new Uint32Array(Math.max(1, v.length));
+  return new Set(out.subarray(0, shingleHashes(v.cps, v.length, 5, 1, out)));
+}
+
+function jaccardOf(a: Set<number>, b: Set<number>): number {
+  let both = 0;
+  for (const x of a) if (b.has(x)) both++;
+  const union = a.size + b.size - both;
+  return union ? both / union : 0;
+}
+
+/** Traces the echoes of the posts' talking points in the store's documents. */
+export async function traceEchoes(
+  store: Store,
+  input: EchoInput = {},
+  hooks: EchoHooks = {},
+): Promise<EchoResult> {
+  const o = resolve(input);
+  const seconds: Record<string, number> = {};
+  const stage = async <T>(name: string, run: () => Promise<T>, note?: (r: T) => string): Promise<T> => {
+    hooks.onStage?.({ name, done: false });
+    const t0 = performance.now();
+    const r = await run();
+    seconds[name] = (performance.now() - t0) / 1000;
+    hooks.onStage?.({ name, done: true, seconds: seconds[name], note: note?.(r) });
+    return r;
+  };
+  const checkAbort = () => {
+    if (hooks.signal?.aborted) throw new InterruptedError('echo tracing interrupted; nothing was kept');
+  };
+  const docWhere = o.ingests?.length
+    ? `ingest_id IN (${o.ingests.map((i) => Math.floor(i)).join(', ')})`
+    : 'true';
+  const documentsTotal = (await store.value<number>(`SELECT count(*) FROM documents WHERE ${docWhere}`)) ?? 0;
+  if (documentsTotal === 0)
+    throw new UsageError(
+      'no documents in this store; add statements or articles with lockstep ingest-docs FILE first',
+    );
+
+  // Flagged sets: the caller's, or the saved detection's flagged clusters.
+  let sets: AccountSet[] | null = input.sets ?? null;
+  let run: number | null = null;
+  if (!sets && o.from !== 'all') {
+    const hasRun = ((await store.value<number>(`SELECT count(*) FROM detections`)) ?? 0) > 0;
+    if (hasRun || o.run !== undefined) {
+      const saved = await loadDetection(store, o.run);
+      run = saved.runId;
+      sets = saved.result.clusters.filter((c) => o.allClusters || isFlagged(c)).map(clusterSet);
+    } else if (o.from === 'clusters')
+      throw new UsageError('no detection saved in this store; run lockstep detect first, or use --from all');
+  }
+  const from: 'clusters' | 'all' = o.from === 'all' || !sets ? 'all' : 'clusters';
+  const posts = (await store.value<number>(`SELECT count(*) FROM posts`)) ?? 0;
+
+  try {
+    const talkingPoints = await stage(
+      'talking points',
+      () =>
+        buildTalkingPoints(store, { ...o.talkingPoints, from, seeds: o.seeds, anchors: o.anchors }, sets, {
+          signal: hooks.signal,
+        }),
+      (t) =>
+        `${t.length.toLocaleString('en')} talking points (${from === 'clusters' ? 'flagged clusters' : 'all posts'}${o.seeds.length ? `, ${o.seeds.length} seeds` : ''})`,
+    );
+    checkAbort();
+    // Units: every kept wording of every talking point.
+    const units: TextView[] = [];
+    const unitTp: number[] = [];
+    const unitVariant: number[] = [];
+    talkingPoints.forEach((tp, i) => {
+      tp.variants.forEach((v, k) => {
+        units.push(textView(v.text));
+        unitTp.push(i);
+        unitVariant.push(k);
+      });
+    });
+    const index = await stage(
+      'anchor index',
+      async () =>
+        new AnchorIndex(
+          units.map((u) => u.view),
+          Int32Array.from(unitTp),
+          o.anchors,
+        ),
+      (ix) =>
+        `${ix.size.toLocaleString('en')} anchors, ${ix.dropped.toLocaleString('en')} stock-phrase anchors dropped`,
+    );
+
+    // Pass 1: boilerplate (a source's recurring sentences).
+    const boilerplate = new BoilerplateCounter(o.boilerplate);
+    const boilerplateSentences = await stage(
+      'boilerplate',
+      async () => {
+        for await (const chunk of documents(store, docWhere)) {
+          for (const d of chunk) boilerplate.add(d.source, sentences(d.text, maskedText(d.text)));
+          checkAbort();
+        }
+        return boilerplate.finish();
+      },
+      (n) => `${n.toLocaleString('en')} recurring sentences left out`,
+    );
+
+    // Pass 2: every document past the anchor index; candidates aligned and scored.
+    const hits: Hit[] = [];
+    let candidatePairs = 0;
+    let alignedPairs = 0;
+    let scanned = 0;
+    const docLang = new Map<number, string | null>();
+    const semanticDocs: DocRow[] = [];
+    await stage(
+      'lexical echoes',
+      async () => {
+        for await (const chunk of documents(store, docWhere)) {
+          for (const d of chunk) {
+            scanned++;
+            const view = maskedText(d.text);
+            const ranges = boilerplate.ranges(d.source, sentences(d.text, view));
+            let skip: ((at: number) => boolean) | undefined;
+            if (ranges.length) {
+              const flags = new Uint8Array(view.length);
+              for (const [s, e] of ranges) flags.fill(1, s, e);
+              skip = (at) => flags[at] === 1;
+            }
+            const candidates = index.scan(view.cps, view.length, skip);
+            if (o.semantic.provider) semanticDocs.push(d);
+            if (!candidates.length) continue;
+            candidatePairs += candidates.length;
+            const doc: TextView = { text: d.text, view };
+            const docSet = textShingles(doc);
+            const best = new Map<number, Hit>();
+            for (const c of candidates) {
+              const tp = unitTp[c.unit]!;
+              const m = matchPair(units[c.unit]!, doc, c, {
+                bShingles: docSet,
+                minScore: o.lexical.minPassage,
+              });
+              alignedPairs++;
+              if (!m || m.shared < o.lexical.minShared || m.words < o.lexical.minWords) continue;
+              const threshold = o.minScore ?? thresholdFor(o.thresholds, d.lang ?? talkingPoints[tp]!.lang);
+              if (m.reuse < threshold) continue;
+              const prev = best.get(tp);
+              if (prev && prev.score >= m.reuse) continue;
+              const first = m.passages[0]!;
+              const last = m.passages[m.passages.length - 1]!;
+              best.set(tp, {
+                tp,
+                variant: unitVariant[c.unit]!,
+                doc: d.rowid,
+                score: m.reuse,
+                threshold,
+                lexical: m,
+                cosine: null,
+                context: sentenceContext(
+                  d.text,
+                  Math.min(...m.passages.map((p) => p.docStart)),
+                  Math.max(first.docEnd, last.docEnd, ...m.passages.map((p) => p.docEnd)),
+                ),
+                passages: m.passages,
+              });
+            }
+            for (const h of best.values()) {
+              hits.push(h);
+              docLang.set(d.rowid, d.lang);
+            }
+          }
+          hooks.onProgress?.(scanned / documentsTotal);
+          checkAbort();
+        }
+      },
+      () => `${hits.length.toLocaleString('en')} echoes in ${scanned.toLocaleString('en')} documents`,
+    );
+
+    if (o.semantic.provider) {
+      const found = await stage(
+        'semantic echoes',
+        () =>
+          semanticEchoes(o.semantic.provider!, talkingPoints, semanticDocs, {
+            minCosine: o.semantic.minCosine,
+            maxSentences: o.semantic.maxSentences,
+            lexical: new Set(hits.map((h) => `${h.tp}:${h.doc}`)),
+            signal: hooks.signal,
+          }),
+        (f) => `${f.length.toLocaleString('en')} paraphrase or translation echoes`,
+      );
+      for (const f of found)
+        hits.push({
+          tp: f.tp,
+          variant: f.variant,
+          doc: f.doc,
+          score: f.cosine,
+          threshold: o.semantic.minCosine,
+          lexical: null,
+          cosine: f.cosine,
+          context: f.sentence,
+          passages: [f.passage],
+        });
+    }
+
+    const result = await stage('precedence', () =>
+      assemble(store, o, talkingPoints, hits, {
+        posts,
+        documentsTotal,
+        from,
+        run,
+        index,
+        boilerplateSentences,
+        scanned,
+        candidatePairs,
+        alignedPairs,
+        seconds,
+      }),
+    );
+    return result;
+  } finally {
+    await dropTalkingPointTables(store);
+  }
+}
+
+const isoMs = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** Documents of the hits, with their metadata and time spans. */
+async function documentRefs(
+  store: Store,
+  rowids: number[],
+): Promise<Map<number, DocumentRef & { text: string }>> {
+  const out = new Map<number, DocumentRef & { text: string }>();
+  for (let i = 0; i < rowids.length; i += 5000) {
+    const part = rowids.slice(i, i + 5000);
+    for (const r of await store.all<{
+      rowid: number;
+      doc_id: string;
+      title: string | null;
+      author: string | null;
+      outlet: string | null;
+      url: string | null;
+      lang: string | null;
+      kind: string | null;
+      text: string;
+      p: number | null;
+      e: number | null;
+      l: number | null;
+      precision: string | null;
+      c: number | null;
+    }>(
+      `SELECT rowid, doc_id, title, author, outlet, url, lang, kind, text, epoch_ms(published_at) AS p,
+              epoch_ms(published_earliest) AS e, epoch_ms(published_latest) AS l, published_precision AS precision,
+              epoch_ms(collected_at) AS c
+       FROM documents WHERE rowid IN (${part.join(', ')})`,
+    )) {
+      let time: TimeSpan | null = null;
+      if (r.p !== null)
+        time = {
+          at: isoMs(r.p)!,
+          earliest: isoMs(r.e ?? r.p),
+          latest: isoMs(r.l ?? r.p)!,
+          basis: 'published',
+          precision: r.precision ?? 'second',
+        };
+      else if (r.c !== null)
+        time = {
+          at: isoMs(r.c)!,
+          earliest: null,
+          latest: isoMs(r.c)!,
+          basis: 'collected',
+          precision: 'second',
+        };
+      out.set(r.rowid, {
+        docId: r.doc_id,
+        title: r.title,
+        author: r.author,
+        outlet: r.outlet,
+        url: r.url,
+        lang: r.lang,
+        kind: r.kind,
+        time,
+        text: r.text,
+      });
+    }
+  }
+  return out;
+}
+
+interface AssembleContext {
+  posts: number;
+  documentsTotal: number;
+  from: 'clusters' | 'all';
+  run: number | null;
+  index: AnchorIndex;
+  boilerplateSentences: number;
+  scanned: number;
+  candidatePairs: number;
+  alignedPairs: number;
+  seconds: Record<string, number>;
+}
+
+/** Echoes with their precedence and sources, talking points with their counts, cascades, limits. */
+async function assemble(
+  store: Store,
+  o: EchoOptions,
+  talkingPoints: TalkingPoint[],
+  hits: Hit[],
+  ctx: AssembleContext,
+): Promise<EchoResult> {
+  const docs = await documentRefs(store, [...new Set(hits.map((h) => h.doc))]);
+  const byTp = new Map<number, Hit[]>();
+  for (const h of hits) {
+    if (!byTp.has(h.tp)) byTp.set(h.tp, []);
+    byTp.get(h.tp)!.push(h);
+  }
+  const echoes: Echo[] = [];
+  const cascades: Cascade[] = [];
+  const time = (h: Hit) => docs.get(h.doc)!.time;
+  const series = await familySeries(
+    store,
+    [...byTp.keys()]
+      .map((i) => talkingPoints[i]!)
+      .filter((t) => t.kind === 'family' || t.posts > 0)
+      .map((t) => familyOf(t)),
+  );
+  for (const [i, list] of [...byTp].sort((a, b) => a[0] - b[0])) {
+    const tp = talkingPoints[i]!;
+    // Documents in time order (undated last, then by document id).
+    list.sort((a, b) => {
+      const ta = time(a);
+      const tb = time(b);
+      if (!ta || !tb) return ta ? -1 : tb ? 1 : docs.get(a.doc)!.docId.localeCompare(docs.get(b.doc)!.docId);
+      return (
+        Date.parse(ta.at) - Date.parse(tb.at) || docs.get(a.doc)!.docId.localeCompare(docs.get(b.doc)!.docId)
+      );
+    });
+    const contexts = list.map((h) => shinglesOf(h.context));
+    const variantSets = tp.variants.map((v) => shinglesOf(postCore(v.text)));
+    const steps: CascadeStep[] = [];
+    if (tp.firstSeen)
+      steps.push({
+        kind: 'first-post',
+        time: tp.firstSeen.time,
+        id: tp.firstSeen.postId,
+        who: `${tp.firstSeen.platform}:${tp.firstSeen.accountId}`,
+      });
+    if (tp.firstSeenFlagged && tp.firstSeenFlagged.postId !== tp.firstSeen?.postId)
+      steps.push({
+        kind: 'first-flagged-post',
+        time: tp.firstSeenFlagged.time,
+        id: tp.firstSeenFlagged.postId,
+        who: `${tp.firstSeenFlagged.platform}:${tp.firstSeenFlagged.accountId}`,
+      });
+    list.forEach((h, k) => {
+      const doc = docs.get(h.doc)!;
+      const { text, ...ref } = doc;
+      const lag = doc.time && tp.firstSeen ? lagOf(tp.firstSeen.time, doc.time) : null;
+      const lagFlagged = doc.time && tp.firstSeenFlagged ? lagOf(tp.firstSeenFlagged.time, doc.time) : null;
+      const status: Echo['status'] = !doc.time
+        ? 'undated'
+        : !lag
+          ? 'uncertain'
+          : lag.order === 'after'
+            ? 'echo'
+            : lag.order === 'before'
+              ? 'precedes'
+              : 'uncertain';
+      // Best earlier source: the most similar earlier echoing document, or the talking point's posts.
+      let source: SourceLink | null = null;
+      if (doc.time) {
+        const consider = (s: SourceLink) => {
+          if (
+            !source ||
+            (s.order === 'before' && source.order !== 'before') ||
+            (s.order === source.order && s.similarity > source.similarity)
+          )
+            source = s;
+        };
+        tp.variants.forEach((v, vi) => {
+          if (!v.firstSeen) return;
+          const order = earlier(v.firstSeen.time, doc.time!);
+          if (order)
+            consider({
+              kind: 'post',
+              id: v.firstSeen.postId,
+              who: `${v.firstSeen.platform}:${v.firstSeen.accountId}`,
+              time: v.firstSeen.time,
+              similarity: jaccardOf(contexts[k]!, variantSets[vi]!),
+              order,
+            });
+        });
+        for (let j = 0; j < k; j++) {
+          const other = docs.get(list[j]!.doc)!;
+          if (!other.time || other.docId === doc.docId) continue;
+          const order = earlier(other.time, doc.time);
+          if (order)
+            consider({
+              kind: 'document',
+              id: other.docId,
+              who: [other.author, other.outlet].filter(Boolean).join(', ') || null,
+              time: other.time,
+              similarity: jaccardOf(contexts[k]!, contexts[j]!),
+              order,
+            });
+        }
+      }
+      const src = source as SourceLink | null;
+      echoes.push({
+        talkingPoint: tp.id,
+        document: ref,
+        tier: h.lexical ? 'lexical' : 'semantic',
+        score: round(h.score),
+        threshold: h.threshold,
+        lexical: h.lexical
+          ? {
+              reuse: round(h.lexical.reuse),
+              containment: round(h.lexical.containment),
+              jaccard: round(h.lexical.jaccard),
+            }
+          : null,
+        cosine: h.cosine === null ? null : round(h.cosine),
+        variant: h.variant,
+        passages: h.passages.map((p) => ({
+          ...p,
+          tpText: tp.variants[h.variant]!.text.slice(p.tpStart, p.tpEnd),
+          docText: text.slice(p.docStart, p.docEnd),
+        })),
+        status,
+        lag,
+        lagFlagged,
+        source: src ? { ...src, similarity: round(src.similarity) } : null,
+      });
+      if (doc.time)
+        steps.push({
+          kind: 'document',
+          time: doc.time,
+          id: doc.docId,
+          who: [doc.author, doc.outlet].filter(Boolean).join(', ') || null,
+          status,
+          source: src?.id ?? null,
+        });
+    });
+    steps.sort((a, b) => Date.parse(a.time.at) - Date.parse(b.time.at));
+    cascades.push({ talkingPoint: tp.id, series: series.get(familyOf(tp)) ?? [], steps });
+  }
+  const echoCount = new Map<string, { n: number; first: string | null }>();
+  for (const e of echoes) {
+    const c = echoCount.get(e.talkingPoint) ?? { n: 0, first: null };
+    c.n++;
+    if (e.document.time && e.status === 'echo' && (!c.first || e.document.time.at < c.first))
+      c.first = e.document.time.at;
+    echoCount.set(e.talkingPoint, c);
+  }
+  const listed = talkingPoints
+    .filter((t) => echoCount.has(t.id))
+    .map((t) => ({ ...t, echoes: echoCount.get(t.id)!.n, firstEcho: echoCount.get(t.id)!.first }))
+    .sort((a, b) => b.echoes - a.echoes || b.flaggedPosts - a.flaggedPosts || a.id.localeCompare(b.id));
+  const dated =
+    (await store.value<number>(
+      `SELECT count(*) FROM documents WHERE published_at IS NOT NULL OR collected_at IS NOT NULL`,
+    )) ?? 0;
+  const limits: string[] = [];
+  if (dated < ctx.documentsTotal)
+    limits.push(
+      `${(ctx.documentsTotal - dated).toLocaleString('en')} documents have no date: their echoes are listed as undated, with no precedence`,
+    );
+  const zoneless =
+    (await store.value<number>(
+      `SELECT count(*) FROM documents WHERE published_latest - published_earliest > INTERVAL 25 HOURS AND published_precision IN ('second', 'minute', 'day')`,
+    )) ?? 0;
+  if (zoneless)
+    limits.push(
+      `${zoneless.toLocaleString('en')} documents have a date without a time zone: their interval spans every UTC offset (ingest them with --timezone if it is known)`,
+    );
+  if (ctx.index.dropped)
+    limits.push(
+      `${ctx.index.dropped.toLocaleString('en')} stock-phrase anchors shared by more than ${o.anchors.maxGroupDf} talking points were not used as evidence`,
+    );
+  if (ctx.boilerplateSentences)
+    limits.push(
+      `${ctx.boilerplateSentences.toLocaleString('en')} sentences that a source repeats in ${o.boilerplate.minDocuments} or more of its documents (and ${Math.round(o.boilerplate.minShare * 100)}% or more of them) were treated as boilerplate and not matched`,
+    );
+  if (!o.semantic.provider)
+    limits.push(
+      'lexical tier only: translations and paraphrases are not found without an embedding model (--embeddings)',
+    );
+  limits.push(
+    'a lag is measured from the earliest post observed in this store, not from the origin of the talking point',
+  );
+  const { provider, ...semantic } = o.semantic;
+  return {
+    tool: { name: 'lockstep', version: VERSION },
+    parameters: {
+      ...o,
+      semantic: { ...semantic, provider: provider?.name ?? null },
+      from: ctx.from,
+    },
+    data: {
+      posts: ctx.posts,
+      documents: ctx.documentsTotal,
+      documentsDated: dated,
+      talkingPointSource:
+        ctx.from === 'all' && o.seeds.length && talkingPoints.every((t) => t.kind === 'seed')
+          ? 'seeds'
+          : ctx.from,
+      detectionRun: ctx.run,
+    },
+    talkingPoints: listed,
+    echoes,
+    cascades,
+    limits,
+    stats: {
+      talkingPoints: talkingPoints.length,
+      units: talkingPoints.reduce((s, t) => s + t.variants.length, 0),
+      anchors: ctx.index.size,
+      documentsScanned: ctx.scanned,
+      candidatePairs: ctx.candidatePairs,
+      alignedPairs: ctx.alignedPairs,
+      boilerplateSentences: ctx.boilerplateSentences,
+      seconds: ctx.seconds,
+    },
+  };
+}
+
+/** The family id of a talking point (negative for seeds), for the series query. */
+function familyOf(t: TalkingPoint): number {
+  return t.kind === 'family' ? Number(t.id.slice(3)) : -Number(t.id.slice(5));
+}
+
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
