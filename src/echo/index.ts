@@ -23,7 +23,7 @@ import { shingleHashes } from '../signals/near-duplicate/shingles.js';
 import type { Store } from '../store/store.js';
 import { ANCHOR_DEFAULTS, AnchorIndex, type AnchorOptions } from './anchors.js';
 import { BOILERPLATE_DEFAULTS, BoilerplateCounter, sentences } from './boilerplate.js';
-import { type LexicalMatch, matchPair, type TextView, textShingles, textView } from './lexical.js';
+import { type LexicalMatch, matchPair, messageView, type TextView, textShingles } from './lexical.js';
 import { earlier, lagOf } from './precedence.js';
 import { type EmbeddingProvider, SEMANTIC_DEFAULTS, semanticEchoes } from './semantic/index.js';
 import {
@@ -272,7 +272,7 @@ export async function traceEchoes(
     const unitVariant: number[] = [];
     talkingPoints.forEach((tp, i) => {
       tp.variants.forEach((v, k) => {
-        units.push(textView(v.text));
+        units.push(messageView(v.text));
         unitTp.push(i);
         unitVariant.push(k);
       });

@@ -18,7 +18,7 @@ import { fold } from '../ingest/normalize/text.js';
 import { shingleHashes } from '../signals/near-duplicate/shingles.js';
 import { ALIGN_DEFAULTS, alignPassages, type Passage } from './align.js';
 import { AnchorIndex, type Candidate } from './anchors.js';
-import { type MaskedText, maskedText, originalEnd } from './text.js';
+import { type MaskedText, maskedText, messageSpan, originalEnd } from './text.js';
 
 /** Shingle length of the containment and Jaccard scores (the near-duplicate signal's). */
 export const SCORE_SHINGLE = 5;
@@ -30,6 +30,12 @@ export interface TextView {
 
 export function textView(text: string): TextView {
   return { text, view: maskedText(text) };
+}
+
+/** A talking point's wording as matched: its message, without the labels around it (text.ts `messageSpan`). */
+export function messageView(text: string): TextView {
+  const [start, end] = messageSpan(text);
+  return { text, view: maskedText(text, start, end) };
 }
 
 /** A shared passage, with offsets into both original texts. */

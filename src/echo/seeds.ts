@@ -10,7 +10,7 @@ import type { DuckDBBlobValue } from '@duckdb/node-api';
 import { InterruptedError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { AnchorIndex, type AnchorOptions } from './anchors.js';
-import { matchPair, textView } from './lexical.js';
+import { matchPair, messageView } from './lexical.js';
 import { maskedText } from './text.js';
 
 const CHUNK = 65_536;
@@ -24,7 +24,7 @@ export async function matchSeeds(
   anchors: Partial<AnchorOptions>,
   signal?: AbortSignal,
 ): Promise<number[]> {
-  const views = seeds.map(textView);
+  const views = seeds.map(messageView);
   const index = new AnchorIndex(
     views.map((v) => v.view),
     Int32Array.from(seeds, (_, i) => i),

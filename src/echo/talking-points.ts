@@ -25,7 +25,7 @@ import { UnionFind } from '../signals/near-duplicate/lsh.js';
 import type { Store } from '../store/store.js';
 import type { AnchorOptions } from './anchors.js';
 import { AnchorIndex } from './anchors.js';
-import { matchPair, textView } from './lexical.js';
+import { matchPair, messageView } from './lexical.js';
 import { matchSeeds } from './seeds.js';
 import type { PostRef, TalkingPoint, TimeSpan, Variant } from './types.js';
 
@@ -288,7 +288,7 @@ async function mergeFamilies(store: Store, options: TalkingPointOptions): Promis
   const families = [...new Set(rows.map((r) => r.family))];
   if (families.length < 2) return;
   const index = new Map(families.map((f, i) => [f, i]));
-  const units = rows.map((r) => textView(r.text));
+  const units = rows.map((r) => messageView(r.text));
   const group = Int32Array.from(rows, (r) => index.get(r.family)!);
   const anchors = new AnchorIndex(
     units.map((u) => u.view),

@@ -75,14 +75,42 @@ function linkEnd(text: string, i: number): number {
   return -1;
 }
 
-/** The masked view of `text` (see the header). */
-export function maskedText(text: string): MaskedText {
+const EDGE_TOKEN =
+  /^(?:[#＃@＠][\p{L}\p{N}\p{M}_]+|[a-z][a-z0-9+.-]{0,15}:\/\/\S*|www\.\S*|pic\.twitter\.com\/\S*|[^\p{L}\p{N}#＃@＠]+)/iu;
+const EDGE_TOKEN_END =
+  /(?:[#＃@＠][\p{L}\p{N}\p{M}_]+|[a-z][a-z0-9+.-]{0,15}:\/\/\S*|www\.\S*|pic\.twitter\.com\/\S*|[^\p{L}\p{N}]+)$/iu;
+
+/**
+ * The message of a post without the hashtags, links and mentions before and after it: the labels a
+ * platform adds, which a statement quoting the post leaves out ("#DogThanking Thanksgiving day is
+ * ruined! #KochFarms #USDA https://t.co/x" -> "Thanksgiving day is ruined!"). Hashtags inside the
+ * sentence are words and stay. Returns the [start, end) of the message in the text.
+ */
+export function messageSpan(text: string): [number, number] {
+  let start = 0;
+  let end = text.length;
+  for (;;) {
+    const m = EDGE_TOKEN.exec(text.slice(start, end));
+    if (!m?.[0].length) break;
+    start += m[0].length;
+  }
+  for (;;) {
+    const m = EDGE_TOKEN_END.exec(text.slice(start, end));
+    if (!m?.[0].length) break;
+    end -= m[0].length;
+  }
+  // A post that is nothing but labels keeps them all.
+  return end > start ? [start, end] : [0, text.length];
+}
+
+/** The masked view of `text` (see the header); `from`/`to` limit it to part of the text. */
+export function maskedText(text: string, from = 0, to = text.length): MaskedText {
   const t = table();
-  const n = text.length;
+  const n = to;
   const cps = new Uint32Array(n);
   const offsets = new Int32Array(n);
   let o = 0;
-  let i = 0;
+  let i = from;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c < 0x80) {
