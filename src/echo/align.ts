@@ -46,7 +46,9 @@ export interface Passage {
   columns: number;
 }
 
-const NEG = -1e9;
+/** Scores are doubled for integer arithmetic. */
+const SCALE = 2;
+const NEG = -(1 << 29);
 /** A masked-out character of the region: equal to nothing. */
 const MASKED = 0xffffffff;
 
@@ -66,53 +68,45 @@ function bestLocal(
   const n = a1 - a0;
   const m = b1 - b0;
   if (n <= 0 || m <= 0) return null;
-  const open = o.gapOpen + o.gapExtend;
-  const ext = o.gapExtend;
-  // H: best ending here; E: ending with a gap in a (horizontal); F: gap in b (vertical). Rows of b.
-  let H = new Float64Array(m + 1);
-  let Hp = new Float64Array(m + 1);
-  const E = new Float64Array(m + 1);
-  let F = new Float64Array(m + 1);
-  let Fp = new Float64Array(m + 1);
+  // Integer arithmetic (scores doubled, so that half-point gap extensions stay whole) in one row
+  // of H and F: Gotoh's recurrences need only the previous row, and E only the cell to the left.
+  const match = o.match * SCALE;
+  const mismatch = o.mismatch * SCALE;
+  const open = (o.gapOpen + o.gapExtend) * SCALE;
+  const ext = o.gapExtend * SCALE;
+  const H = new Int32Array(m + 1);
+  const F = new Int32Array(m + 1).fill(NEG);
   // Traceback: 2 bits of origin of H (0 stop, 1 diagonal, 2 from E, 3 from F), bit 2: E extended, bit 3: F extended.
   const trace = new Uint8Array((n + 1) * (m + 1));
   let best = 0;
   let bi = 0;
   let bj = 0;
-  Hp.fill(0);
-  Fp.fill(NEG);
   for (let i = 1; i <= n; i++) {
     const ai = a[a0 + i - 1]!;
-    H[0] = 0;
-    E[0] = NEG;
-    F[0] = NEG;
+    let diag = 0; // H of the previous row, previous column
+    let left = 0; // H of this row, previous column
+    let e = NEG;
     const row = i * (m + 1);
     for (let j = 1; j <= m; j++) {
-      const bj1 = b[b0 + j - 1]!;
-      // E: gap in a (move along b).
-      const eOpen = H[j - 1]! - open;
-      const eExt = E[j - 1]! - ext;
+      const up = H[j]!;
       let flags = 0;
-      let e: number;
-      if (eExt > eOpen) {
-        e = eExt;
-        flags |= 4;
-      } else e = eOpen;
-      E[j] = e;
-      // F: gap in b (move along a).
-      const fOpen = Hp[j]! - open;
-      const fExt = Fp[j]! - ext;
-      let f: number;
-      if (fExt > fOpen) {
-        f = fExt;
-        flags |= 8;
-      } else f = fOpen;
+      // E: a gap in a (moving along b), from the left.
+      const eOpen = left - open;
+      e -= ext;
+      if (e > eOpen) flags |= 4;
+      else e = eOpen;
+      // F: a gap in b (moving along a), from above.
+      const fOpen = up - open;
+      let f = F[j]! - ext;
+      if (f > fOpen) flags |= 8;
+      else f = fOpen;
       F[j] = f;
-      const diag = Hp[j - 1]! + (ai === bj1 && bj1 !== MASKED ? o.match : o.mismatch);
+      const bj1 = b[b0 + j - 1]!;
+      const d = diag + (ai === bj1 && bj1 !== MASKED ? match : mismatch);
       let h = 0;
       let from = 0;
-      if (diag > h) {
-        h = diag;
+      if (d > h) {
+        h = d;
         from = 1;
       }
       if (e > h) {
@@ -123,7 +117,9 @@ function bestLocal(
         h = f;
         from = 3;
       }
+      diag = up;
       H[j] = h;
+      left = h;
       trace[row + j] = from | flags;
       if (h > best) {
         best = h;
@@ -131,9 +127,8 @@ function bestLocal(
         bj = j;
       }
     }
-    [H, Hp] = [Hp, H];
-    [F, Fp] = [Fp, F];
   }
+  best /= SCALE;
   if (best < o.minScore) return null;
   // Trace back from the best cell to where the score started from zero.
   let i = bi;

@@ -87,6 +87,11 @@ export class BoilerplateCounter {
     return this.counts.size;
   }
 
+  /** Whether a sentence (its hash and masked length) is boilerplate of its source. */
+  has(source: string | null, hash: number, chars: number): boolean {
+    return !!source && chars >= this.options.minChars && this.counts.has(this.key(source, hash));
+  }
+
   /** Pass 2: the masked ranges of a document's boilerplate sentences. */
   ranges(source: string | null, list: { start: number; end: number; hash: number }[]): [number, number][] {
     if (!source || this.counts.size === 0) return [];

@@ -23,7 +23,15 @@ import { shingleHashes } from '../signals/near-duplicate/shingles.js';
 import type { Store } from '../store/store.js';
 import { ANCHOR_DEFAULTS, AnchorIndex, type AnchorOptions } from './anchors.js';
 import { BOILERPLATE_DEFAULTS, BoilerplateCounter, sentences } from './boilerplate.js';
-import { type LexicalMatch, matchPair, messageView, type TextView, textShingles } from './lexical.js';
+import {
+  type LexicalMatch,
+  matchPair,
+  messageView,
+  passageWords,
+  type SharedPassage,
+  type TextView,
+  textShingles,
+} from './lexical.js';
 import { earlier, lagOf } from './precedence.js';
 import { type EmbeddingProvider, SEMANTIC_DEFAULTS, semanticEchoes } from './semantic/index.js';
 import {
@@ -33,7 +41,7 @@ import {
   TALKING_POINT_DEFAULTS,
   type TalkingPointOptions,
 } from './talking-points.js';
-import { maskedText } from './text.js';
+import { maskedText, originalEnd } from './text.js';
 import { ECHO_THRESHOLDS, thresholdFor } from './thresholds.js';
 import type {
   Cascade,
@@ -159,6 +167,8 @@ interface Hit {
 }
 
 const DOC_CHUNK = 2048;
+/** Earlier echoing documents compared with each document for its best source. */
+const SOURCE_CANDIDATES = 64;
 
 /** Streams the documents (rowid order) in chunks. */
 async function* documents(store: Store, where: string): AsyncGenerator<DocRow[]> {
@@ -289,26 +299,21 @@ export async function traceEchoes(
         `${ix.size.toLocaleString('en')} anchors, ${ix.dropped.toLocaleString('en')} stock-phrase anchors dropped`,
     );
 
-    // Pass 1: boilerplate (a source's recurring sentences).
+    // One pass over the documents: each past the anchor index, candidates aligned and scored, and
+    // every document's sentences counted per source for boilerplate. Boilerplate is known only at the
+    // end of the pass, so the passages lying in it are taken out of the matches afterwards (a match
+    // can only lose by that, so matches below the thresholds are dropped at once).
     const boilerplate = new BoilerplateCounter(o.boilerplate);
-    const boilerplateSentences = await stage(
-      'boilerplate',
-      async () => {
-        for await (const chunk of documents(store, docWhere)) {
-          for (const d of chunk) boilerplate.add(d.source, sentences(d.text, maskedText(d.text)));
-          checkAbort();
-        }
-        return boilerplate.finish();
-      },
-      (n) => `${n.toLocaleString('en')} recurring sentences left out`,
-    );
-
-    // Pass 2: every document past the anchor index; candidates aligned and scored.
-    const hits: Hit[] = [];
+    const pending: {
+      hit: Hit;
+      length: number;
+      source: string | null;
+      text: string;
+      sentences: { start: number; end: number; hash: number; chars: number }[];
+    }[] = [];
     let candidatePairs = 0;
     let alignedPairs = 0;
     let scanned = 0;
-    const docLang = new Map<number, string | null>();
     const semanticDocs: DocRow[] = [];
     await stage(
       'lexical echoes',
@@ -317,20 +322,15 @@ export async function traceEchoes(
           for (const d of chunk) {
             scanned++;
             const view = maskedText(d.text);
-            const ranges = boilerplate.ranges(d.source, sentences(d.text, view));
-            let skip: ((at: number) => boolean) | undefined;
-            if (ranges.length) {
-              const flags = new Uint8Array(view.length);
-              for (const [s, e] of ranges) flags.fill(1, s, e);
-              skip = (at) => flags[at] === 1;
-            }
-            const candidates = index.scan(view.cps, view.length, skip);
+            const docSentences = sentences(d.text, view);
+            boilerplate.add(d.source, docSentences);
             if (o.semantic.provider) semanticDocs.push(d);
+            const candidates = index.scan(view.cps, view.length);
             if (!candidates.length) continue;
             candidatePairs += candidates.length;
             const doc: TextView = { text: d.text, view };
             const docSet = textShingles(doc);
-            const best = new Map<number, Hit>();
+            const best = new Map<number, { hit: Hit; length: number }>();
             for (const c of candidates) {
               const tp = unitTp[c.unit]!;
               const m = matchPair(units[c.unit]!, doc, c, {
@@ -342,36 +342,76 @@ export async function traceEchoes(
               const threshold = o.minScore ?? thresholdFor(o.thresholds, d.lang ?? talkingPoints[tp]!.lang);
               if (m.reuse < threshold) continue;
               const prev = best.get(tp);
-              if (prev && prev.score >= m.reuse) continue;
-              const first = m.passages[0]!;
-              const last = m.passages[m.passages.length - 1]!;
+              if (prev && prev.hit.score >= m.reuse) continue;
               best.set(tp, {
-                tp,
-                variant: unitVariant[c.unit]!,
-                doc: d.rowid,
-                score: m.reuse,
-                threshold,
-                lexical: m,
-                cosine: null,
-                context: sentenceContext(
-                  d.text,
-                  Math.min(...m.passages.map((p) => p.docStart)),
-                  Math.max(first.docEnd, last.docEnd, ...m.passages.map((p) => p.docEnd)),
-                ),
-                passages: m.passages,
+                length: units[c.unit]!.view.length,
+                hit: {
+                  tp,
+                  variant: unitVariant[c.unit]!,
+                  doc: d.rowid,
+                  score: m.reuse,
+                  threshold,
+                  lexical: m,
+                  cosine: null,
+                  context: '',
+                  passages: m.passages,
+                },
               });
             }
-            for (const h of best.values()) {
-              hits.push(h);
-              docLang.set(d.rowid, d.lang);
-            }
+            if (!best.size) continue;
+            // The document's sentences in original offsets, for the boilerplate check afterwards.
+            const spans = docSentences.map((x) => ({
+              start: view.offsets[x.start]!,
+              end: originalEnd(d.text, view, x.end - 1),
+              hash: x.hash,
+              chars: x.end - x.start,
+            }));
+            for (const b of best.values())
+              pending.push({ ...b, source: d.source, text: d.text, sentences: spans });
           }
           hooks.onProgress?.(scanned / documentsTotal);
           checkAbort();
         }
       },
-      () => `${hits.length.toLocaleString('en')} echoes in ${scanned.toLocaleString('en')} documents`,
+      () => `${pending.length.toLocaleString('en')} matches in ${scanned.toLocaleString('en')} documents`,
     );
+    const boilerplateSentences = boilerplate.finish();
+    const hits: Hit[] = [];
+    for (const p of pending) {
+      let h = p.hit;
+      const bad = p.sentences.filter((x) => boilerplate.has(p.source, x.hash, x.chars));
+      if (bad.length) {
+        // Passages lying mostly in boilerplate sentences are not evidence.
+        const keep = h.passages.filter((q) => {
+          const inside = bad.reduce(
+            (s, x) => s + Math.max(0, Math.min(x.end, q.docEnd) - Math.max(x.start, q.docStart)),
+            0,
+          );
+          return inside < 0.5 * (q.docEnd - q.docStart);
+        }) as SharedPassage[];
+        if (keep.length < h.passages.length) {
+          const shared = keep.reduce((s, q) => s + q.score, 0);
+          const reuse = Math.min(1, shared / p.length);
+          const words = passageWords(p.text, keep);
+          if (
+            !keep.length ||
+            reuse < h.threshold ||
+            shared < o.lexical.minShared ||
+            words < o.lexical.minWords
+          )
+            continue;
+          h = {
+            ...h,
+            score: reuse,
+            passages: keep,
+            lexical: { ...h.lexical!, reuse, shared, words, passages: keep },
+          };
+        }
+      }
+      const first = Math.min(...h.passages.map((q) => q.docStart));
+      const last = Math.max(...h.passages.map((q) => q.docEnd));
+      hits.push({ ...h, context: sentenceContext(p.text, first, last) });
+    }
 
     if (o.semantic.provider) {
       const found = await stage(
@@ -586,7 +626,9 @@ async function assemble(
               order,
             });
         });
-        for (let j = 0; j < k; j++) {
+        // The most recent earlier documents only: a copy follows its source within days, and comparing
+        // each echo with every earlier one would grow with the square of a talking point's echoes.
+        for (let j = Math.max(0, k - SOURCE_CANDIDATES); j < k; j++) {
           const other = docs.get(list[j]!.doc)!;
           if (!other.time || other.docId === doc.docId) continue;
           const order = earlier(other.time, doc.time);

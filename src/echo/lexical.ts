@@ -20,6 +20,9 @@ import { ALIGN_DEFAULTS, alignPassages, type Passage } from './align.js';
 import { AnchorIndex, type Candidate } from './anchors.js';
 import { type MaskedText, maskedText, messageSpan, originalEnd } from './text.js';
 
+/** Anchor hits on one diagonal that make a region worth aligning. */
+const SEED_HITS = 3;
+
 /** Shingle length of the containment and Jaccard scores (the near-duplicate signal's). */
 export const SCORE_SHINGLE = 5;
 
@@ -84,28 +87,43 @@ export function matchPair(
   a: TextView,
   b: TextView,
   candidate: Candidate,
-  options: { minScore?: number; bShingles?: Set<number> } = {},
+  options: { minScore?: number; bShingles?: Uint32Array } = {},
 ): LexicalMatch | null {
   const n = a.view.length;
   const m = b.view.length;
   const slack = 16 + Math.ceil(n / 10);
-  // Regions: anchor hits in text order, cut where two hits are further apart than the unit is long.
-  const hits = [...candidate.hits].sort((x, y) => x.at - y.at);
-  const regions: [number, number][] = [];
-  let lo = -1;
-  let hi = -1;
-  for (const h of hits) {
-    const start = Math.max(0, h.at - h.unitAt - slack);
-    const end = Math.min(m, h.at + (n - h.unitAt) + slack);
-    if (lo >= 0 && h.at - hi <= n + slack) hi = Math.max(hi, end);
-    else {
-      if (lo >= 0) regions.push([lo, hi]);
-      lo = start;
-      hi = end;
+  // Seeds: hits on one diagonal (text position - unit position), as a copied stretch puts them; a
+  // lone hit is a chance 12-character match. Each seed of at least SEED_HITS hits becomes a region
+  // around the unit's span on that diagonal; overlapping regions are merged. Hits scattered over a
+  // long text (common words) never make one region of the whole text.
+  const hits = [...candidate.hits].sort((x, y) => x.at - x.unitAt - (y.at - y.unitAt) || x.at - y.at);
+  const spans: [number, number][] = [];
+  for (let k = 0; k < hits.length; ) {
+    let j = k + 1;
+    while (
+      j < hits.length &&
+      hits[j]!.at - hits[j]!.unitAt - (hits[j - 1]!.at - hits[j - 1]!.unitAt) <= slack
+    )
+      j++;
+    if (j - k >= SEED_HITS) {
+      let from = m;
+      let to = 0;
+      for (let q = k; q < j; q++) {
+        from = Math.min(from, hits[q]!.at - hits[q]!.unitAt - slack);
+        to = Math.max(to, hits[q]!.at + (n - hits[q]!.unitAt) + slack);
+      }
+      spans.push([Math.max(0, from), Math.min(m, to)]);
     }
-    hi = Math.max(hi, end);
+    k = j;
   }
-  if (lo >= 0) regions.push([lo, hi]);
+  if (!spans.length) return null;
+  spans.sort((x, y) => x[0] - y[0]);
+  const regions: [number, number][] = [];
+  for (const [from, to] of spans) {
+    const last = regions[regions.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else regions.push([from, to]);
+  }
   const found: Passage[] = [];
   const o = { ...ALIGN_DEFAULTS, minScore: options.minScore ?? ALIGN_DEFAULTS.minScore };
   for (const [s, e] of regions) found.push(...alignPassages(a.view.cps, 0, n, b.view.cps, s, e, o));
@@ -121,9 +139,9 @@ export function matchPair(
   if (!kept.length) return null;
   kept.sort((x, y) => x.aStart - y.aStart);
   const aSet = shingleSetOf(a.view.cps, 0, n);
-  const bSet = options.bShingles ?? shingleSetOf(b.view.cps, 0, m);
+  const bSorted = options.bShingles ?? textShingles(b);
   let inB = 0;
-  for (const h of aSet) if (bSet.has(h)) inB++;
+  for (const h of aSet) if (sortedHas(bSorted, h)) inB++;
   const passageSet = new Set<number>();
   for (const p of kept) for (const h of shingleSetOf(b.view.cps, p.bStart, p.bEnd)) passageSet.add(h);
   let both = 0;
@@ -157,7 +175,7 @@ export function matchPair(
   return {
     reuse: n ? Math.min(1, shared / n) : 0,
     shared,
-    words: words.size,
+    words: passageWords(b.text, passages),
     containment: aSet.size ? inB / aSet.size : 0,
     jaccard: union ? both / union : 0,
     anchors: candidate.anchors,
@@ -188,9 +206,33 @@ export function wholeWords(text: string, start: number, end: number): [number, n
   return e - s >= (end - start) / 2 ? [s, e] : [start, end];
 }
 
-/** The 5-shingle set of a whole text view (for matching many units against one text). */
-export function textShingles(b: TextView): Set<number> {
-  return shingleSetOf(b.view.cps, 0, b.view.length);
+/** Distinct words of `text` inside the passages' document spans. */
+export function passageWords(text: string, passages: { docStart: number; docEnd: number }[]): number {
+  const words = new Set<string>();
+  for (const p of passages)
+    for (const w of fold(text.slice(p.docStart, p.docEnd)).match(WORDS) ?? []) words.add(w);
+  return words.size;
+}
+
+/** The 5-shingles of a whole text view, sorted (for matching many units against one text). */
+export function textShingles(b: TextView): Uint32Array {
+  const n = b.view.length;
+  const out = new Uint32Array(Math.max(1, n));
+  return out.subarray(0, shingleHashes(b.view.cps, n, SCORE_SHINGLE, 1, out)).sort();
+}
+
+/** Whether the sorted array holds x (binary search). */
+function sortedHas(sorted: Uint32Array, x: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid]!;
+    if (v === x) return true;
+    if (v < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }
 
 /**
