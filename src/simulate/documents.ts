@@ -132,6 +132,8 @@ export interface DocumentSimOptions {
   seed: number;
   /** Share of documents that echo a message (the rest are unrelated or decoys). */
   echoShare?: number;
+  /** Sentences of a document's own text, least and most (default 6..30 unrelated, 4..24 echoing). */
+  sentences?: [number, number];
 }
 
 /** Watches the simulated posts for operation messages and remembers when each was first posted. */
@@ -343,7 +345,7 @@ export function simulateDocuments(
     if (!echo) {
       const lang = r.pick(langs);
       const decoy = r.chance(0.3);
-      const body = filler(r, lang, r.int(6, 30));
+      const body = filler(r, lang, r.int(...(options.sentences ?? [6, 30])));
       if (decoy) body.splice(r.int(0, body.length - 1), 0, `${r.pick(STOCK[lang])}.`);
       const at = options.start + r.next() * options.days * DAY;
       add(
@@ -393,7 +395,7 @@ export function simulateDocuments(
     if (kind === 'reordered') quote = reorder(quote);
     const lagDays = kind === 'precedes' ? -r.int(3, 8) - r.next() : r.int(1, 9) + r.next();
     const at = use.firstUsed + lagDays * DAY;
-    const body = filler(r, lang, r.int(4, 24));
+    const body = filler(r, lang, r.int(...(options.sentences ?? [4, 24])));
     body.splice(r.int(0, body.length), 0, `${quote}.`);
     const text = [...body, ...closing].join(' ');
     // Precedence needs dates: echoes always carry a published date (a full time or a date).
