@@ -17,6 +17,8 @@ const db = join(out, `echo-store-${posts}-${docs}.duckdb`);
 const store = await lib.Store.open(db, { readOnly: true });
 await store.run(`SET temp_directory = '${db}.${process.pid}.tmp'`);
 const result = await lib.traceEchoes(store, { from: 'all', minScore: 0.05 });
+// The null documents that match anything, for a look at what they hold.
+const nullMatches = [];
 store.close();
 const [header, ...lines] = readFileSync(
   join(out, `echo-docs-${posts}-${docs}`, 'ground_truth_documents.csv'),
@@ -44,6 +46,15 @@ const rows = langs.map((lang) => {
     .filter(([, t]) => t.lang === lang && positive.includes(t.kind))
     .map(([id]) => best.get(id) ?? 0);
   const threshold = lib.ECHO_THRESHOLDS[lang] ?? lib.ECHO_THRESHOLDS.default;
-  return `| ${lang} | ${threshold} | ${null_.filter((x) => x > 0).length} of ${neg.length} | ${fmt(q(null_, 0.99))} | ${fmt(Math.max(0, ...null_))} | ${fmt(q(pos, 0.05))} |`;
+  const found = pos.filter((x) => x > 0);
+  return `| ${lang} | ${threshold} | ${null_.filter((x) => x > 0).length} of ${neg.length} | ${fmt(q(null_, 0.999))} | ${fmt(Math.max(0, ...null_))} | ${fmt(q(found, 0.05))} | ${fmt(q(found, 0.5))} | ${pos.filter((x) => x >= threshold).length} of ${pos.length} |`;
 });
 console.log(rows.join('\n'));
+for (const e of result.echoes) {
+  const t = truth.get(e.document.docId);
+  if (t && negative.includes(t.kind) && e.score >= 0.3)
+    nullMatches.push(
+      `${t.lang} ${e.score} ${e.talkingPoint} "${e.passages.map((p) => p.docText).join(' | ')}"`,
+    );
+}
+console.log(nullMatches.slice(0, 20).join('\n'));

@@ -15,24 +15,21 @@
  *        v
  *   precedence (precedence.ts): lags as intervals; each document's best earlier source; cascades
  */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { InterruptedError, UsageError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { isFlagged, loadDetection } from '../detect/saved.js';
 import { type AccountSet, clusterSet } from '../forensics/index.js';
 import { shingleHashes } from '../signals/near-duplicate/shingles.js';
 import type { Store } from '../store/store.js';
-import { ANCHOR_DEFAULTS, AnchorIndex, type AnchorOptions } from './anchors.js';
-import { BOILERPLATE_DEFAULTS, BoilerplateCounter, sentences } from './boilerplate.js';
-import {
-  type LexicalMatch,
-  matchPair,
-  messageView,
-  passageWords,
-  type SharedPassage,
-  type TextView,
-  textShingles,
-} from './lexical.js';
+import { ANCHOR_DEFAULTS, type AnchorIndex, type AnchorOptions } from './anchors.js';
+import { BOILERPLATE_DEFAULTS, BoilerplateCounter } from './boilerplate.js';
+import { type LexicalMatch, passageWords, type SharedPassage } from './lexical.js';
 import { earlier, lagOf } from './precedence.js';
+import { DocumentScanner, type ScanResult, type ScanSetup } from './scan.js';
+import { ScanPool } from './scan-pool.js';
 import { type EmbeddingProvider, SEMANTIC_DEFAULTS, semanticEchoes } from './semantic/index.js';
 import {
   buildTalkingPoints,
@@ -41,8 +38,8 @@ import {
   TALKING_POINT_DEFAULTS,
   type TalkingPointOptions,
 } from './talking-points.js';
-import { maskedText, originalEnd } from './text.js';
-import { ECHO_THRESHOLDS, thresholdFor } from './thresholds.js';
+import { maskedText } from './text.js';
+import { ECHO_THRESHOLDS } from './thresholds.js';
 import type {
   Cascade,
   CascadeStep,
@@ -109,6 +106,12 @@ export type EchoInput = Partial<
   semantic?: Partial<EchoOptions['semantic']>;
   /** Flagged account sets to use instead of a saved detection's flagged clusters. */
   sets?: AccountSet[];
+  /**
+   * Threads scanning the documents. Default: one per core when there are 2,000 documents or more
+   * and the compiled worker is there (not when running from TypeScript sources). Any number gives
+   * the same result.
+   */
+  threads?: number;
 };
 
 export interface EchoHooks {
@@ -166,7 +169,11 @@ interface Hit {
   passages: { tpStart: number; tpEnd: number; docStart: number; docEnd: number; matches: number }[];
 }
 
-const DOC_CHUNK = 2048;
+const DOC_CHUNK = 512;
+/** Documents below which worker threads do not pay for building their indexes. */
+const PARALLEL_MIN_DOCUMENTS = 2000;
+/** The compiled worker; absent when running from TypeScript sources (tests), then all runs here. */
+const SCAN_WORKER = fileURLToPath(new URL('./scan-worker.js', import.meta.url));
 /** Earlier echoing documents compared with each document for its best source. */
 const SOURCE_CANDIDATES = 64;
 
@@ -276,27 +283,31 @@ export async function traceEchoes(
         `${t.length.toLocaleString('en')} talking points (${from === 'clusters' ? 'flagged clusters' : 'all posts'}${o.seeds.length ? `, ${o.seeds.length} seeds` : ''})`,
     );
     checkAbort();
-    // Units: every kept wording of every talking point.
-    const units: TextView[] = [];
-    const unitTp: number[] = [];
-    const unitVariant: number[] = [];
-    talkingPoints.forEach((tp, i) => {
-      tp.variants.forEach((v, k) => {
-        units.push(messageView(v.text));
-        unitTp.push(i);
-        unitVariant.push(k);
-      });
-    });
-    const index = await stage(
+    // Units: every kept wording of every talking point; the scanner (scan.ts) indexes their anchors.
+    const setup: ScanSetup = {
+      units: talkingPoints.flatMap((tp) => tp.variants.map((v) => v.text)),
+      unitTp: talkingPoints.flatMap((tp, i) => tp.variants.map(() => i)),
+      unitVariant: talkingPoints.flatMap((tp) => tp.variants.map((_, k) => k)),
+      tpLang: talkingPoints.map((tp) => tp.lang),
+      anchors: o.anchors,
+      lexical: o.lexical,
+      thresholds: o.thresholds,
+      minScore: o.minScore,
+    };
+    const scanner = await stage(
       'anchor index',
-      async () =>
-        new AnchorIndex(
-          units.map((u) => u.view),
-          Int32Array.from(unitTp),
-          o.anchors,
-        ),
-      (ix) =>
-        `${ix.size.toLocaleString('en')} anchors, ${ix.dropped.toLocaleString('en')} stock-phrase anchors dropped`,
+      async () => new DocumentScanner(setup),
+      (x) =>
+        `${x.index.size.toLocaleString('en')} anchors, ${x.index.dropped.toLocaleString('en')} stock-phrase anchors dropped`,
+    );
+    const index = scanner.index;
+    const threads = Math.max(
+      1,
+      Math.min(
+        16,
+        input.threads ??
+          (documentsTotal >= PARALLEL_MIN_DOCUMENTS && existsSync(SCAN_WORKER) ? availableParallelism() : 1),
+      ),
     );
 
     // One pass over the documents: each past the anchor index, candidates aligned and scored, and
@@ -312,68 +323,64 @@ export async function traceEchoes(
       sentences: { start: number; end: number; hash: number; chars: number }[];
     }[] = [];
     let candidatePairs = 0;
-    let alignedPairs = 0;
     let scanned = 0;
     const semanticDocs: DocRow[] = [];
+    const apply = (chunk: DocRow[], results: ScanResult[]) => {
+      chunk.forEach((d, k) => {
+        const r = results[k]!;
+        scanned++;
+        candidatePairs += r.candidates;
+        boilerplate.add(
+          d.source,
+          r.sentences.map((x) => ({ start: 0, end: x.chars, hash: x.hash })),
+        );
+        for (const m of r.matches)
+          pending.push({
+            length: m.length,
+            source: d.source,
+            text: d.text,
+            sentences: r.sentences,
+            hit: {
+              tp: m.tp,
+              variant: m.variant,
+              doc: d.rowid,
+              score: m.lexical.reuse,
+              threshold: m.threshold,
+              lexical: m.lexical,
+              cosine: null,
+              context: '',
+              passages: m.lexical.passages,
+            },
+          });
+      });
+    };
+    const pool = threads > 1 ? new ScanPool(threads, setup) : null;
     await stage(
       'lexical echoes',
       async () => {
-        for await (const chunk of documents(store, docWhere)) {
-          for (const d of chunk) {
-            scanned++;
-            const view = maskedText(d.text);
-            const docSentences = sentences(d.text, view);
-            boilerplate.add(d.source, docSentences);
-            if (o.semantic.provider) semanticDocs.push(d);
-            const candidates = index.scan(view.cps, view.length);
-            if (!candidates.length) continue;
-            candidatePairs += candidates.length;
-            const doc: TextView = { text: d.text, view };
-            const docSet = textShingles(doc);
-            const best = new Map<number, { hit: Hit; length: number }>();
-            for (const c of candidates) {
-              const tp = unitTp[c.unit]!;
-              const m = matchPair(units[c.unit]!, doc, c, {
-                bShingles: docSet,
-                minScore: o.lexical.minPassage,
-              });
-              alignedPairs++;
-              if (!m || m.shared < o.lexical.minShared || m.words < o.lexical.minWords) continue;
-              const threshold = o.minScore ?? thresholdFor(o.thresholds, d.lang ?? talkingPoints[tp]!.lang);
-              if (m.reuse < threshold) continue;
-              const prev = best.get(tp);
-              if (prev && prev.hit.score >= m.reuse) continue;
-              best.set(tp, {
-                length: units[c.unit]!.view.length,
-                hit: {
-                  tp,
-                  variant: unitVariant[c.unit]!,
-                  doc: d.rowid,
-                  score: m.reuse,
-                  threshold,
-                  lexical: m,
-                  cosine: null,
-                  context: '',
-                  passages: m.passages,
-                },
-              });
-            }
-            if (!best.size) continue;
-            // The document's sentences in original offsets, for the boilerplate check afterwards.
-            const spans = docSentences.map((x) => ({
-              start: view.offsets[x.start]!,
-              end: originalEnd(d.text, view, x.end - 1),
-              hash: x.hash,
-              chars: x.end - x.start,
-            }));
-            for (const b of best.values())
-              pending.push({ ...b, source: d.source, text: d.text, sentences: spans });
+        try {
+          // Chunks go to the workers as DuckDB delivers them; at most two per worker wait.
+          const inFlight: Promise<void>[] = [];
+          for await (const chunk of documents(store, docWhere)) {
+            if (o.semantic.provider) semanticDocs.push(...chunk);
+            const docs = chunk.map((d) => ({ rowid: d.rowid, text: d.text, lang: d.lang }));
+            const done = pool ? pool.scan(docs) : Promise.resolve(docs.map((d) => scanner.scan(d)));
+            inFlight.push(
+              done.then((results) => {
+                apply(chunk, results);
+                hooks.onProgress?.(scanned / documentsTotal);
+              }),
+            );
+            if (inFlight.length >= 2 * threads) await inFlight.shift();
+            checkAbort();
           }
-          hooks.onProgress?.(scanned / documentsTotal);
-          checkAbort();
+          await Promise.all(inFlight);
+        } finally {
+          await pool?.close();
         }
       },
-      () => `${pending.length.toLocaleString('en')} matches in ${scanned.toLocaleString('en')} documents`,
+      () =>
+        `${pending.length.toLocaleString('en')} matches in ${scanned.toLocaleString('en')} documents${threads > 1 ? ` (${threads} threads)` : ''}`,
     );
     const boilerplateSentences = boilerplate.finish();
     const hits: Hit[] = [];
@@ -449,7 +456,7 @@ export async function traceEchoes(
         boilerplateSentences,
         scanned,
         candidatePairs,
-        alignedPairs,
+        alignedPairs: candidatePairs,
         seconds,
       }),
     );
@@ -730,7 +737,8 @@ async function assemble(
   return {
     tool: { name: 'lockstep', version: VERSION },
     parameters: {
-      ...o,
+      // The options that decide the result (the flagged sets are the run's, counted in data).
+      ...Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'sets' && k !== 'threads')),
       semantic: { ...semantic, provider: provider?.name ?? null },
       from: ctx.from,
     },

@@ -6,7 +6,7 @@
  * (seed 11): every verbatim, precedes and syndicated document found, 0.9 of the edited and reordered
  * ones, no unrelated or decoy document.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
@@ -14,6 +14,7 @@ import { detect } from '../../src/detect/index.js';
 import { saveDetection } from '../../src/detect/saved.js';
 import { traceEchoes } from '../../src/echo/index.js';
 import type { EchoResult } from '../../src/echo/types.js';
+import type { AccountSet } from '../../src/forensics/sets.js';
 import { ingestDocuments } from '../../src/ingest/documents/index.js';
 import { ingestFile } from '../../src/ingest/pipeline.js';
 import { writeEchoCsv } from '../../src/report/exports/echo.js';
@@ -27,6 +28,7 @@ const tmp = scratch();
 let store: Store;
 let result: EchoResult;
 let truth: Map<string, Record<string, string>>;
+let planted: AccountSet[];
 const db = join(tmp.dir, 'echo.duckdb');
 
 /** Parses the simulator's ground-truth CSV (quoted fields may hold commas). */
@@ -70,6 +72,7 @@ beforeAll(async () => {
     id: op!,
     accounts: accounts.filter((a) => a[3] === op).map((a) => ({ platform: 'twitter', accountId: a[0]! })),
   }));
+  planted = sets;
   result = await traceEchoes(store, { sets });
 }, 240_000);
 afterAll(() => {
@@ -176,6 +179,18 @@ describe('echo tracing on a simulated month', () => {
     expect(hostile).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
     expect(hostile).not.toMatch(/,=/);
   });
+
+  // The worker threads run the compiled package (dist/, which `npm test` builds first).
+  const compiled = join(import.meta.dirname, '..', '..', 'dist', 'echo', 'index.js');
+  it.skipIf(!existsSync(compiled))(
+    'gives the same echoes with worker threads (needs dist/: npm run build)',
+    async () => {
+      const dist = (await import(compiled)) as typeof import('../../src/echo/index.js');
+      const threaded = await dist.traceEchoes(store, { sets: planted, threads: 2 });
+      const strip = (r: EchoResult) => ({ ...r, stats: { ...r.stats, seconds: {} } });
+      expect(strip(threaded)).toEqual(strip(result));
+    },
+  );
 
   it('traces seed texts, and refuses what it cannot do in one line', async () => {
     const message = [...truth.values()].find((t) => t.kind === 'verbatim')!.message!;
