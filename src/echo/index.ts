@@ -216,16 +216,33 @@ function sentenceContext(text: string, start: number, end: number): string {
 /** A post's text without its hashtags, links and mentions, which documents quoting it rarely keep. */
 const postCore = (text: string) => text.replace(/[#＃][\p{L}\p{N}\p{M}_]+/gu, ' ');
 
-function shinglesOf(text: string): Set<number> {
+/** The distinct 5-shingles of a text, sorted (for fast Jaccard similarities by merging). */
+function shinglesOf(text: string): Uint32Array {
   const v = maskedText(text);
   const out = new Uint32Array(Math.max(1, v.length));
-  return new Set(out.subarray(0, shingleHashes(v.cps, v.length, 5, 1, out)));
+  const sorted = out.subarray(0, shingleHashes(v.cps, v.length, 5, 1, out)).sort();
+  let n = 0;
+  for (let i = 0; i < sorted.length; i++)
+    if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[n++] = sorted[i]!;
+  return sorted.subarray(0, n);
 }
 
-function jaccardOf(a: Set<number>, b: Set<number>): number {
+/** Jaccard similarity of two sorted sets. */
+function jaccardOf(a: Uint32Array, b: Uint32Array): number {
+  let i = 0;
+  let j = 0;
   let both = 0;
-  for (const x of a) if (b.has(x)) both++;
-  const union = a.size + b.size - both;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) {
+      both++;
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  const union = a.length + b.length - both;
   return union ? both / union : 0;
 }
 
