@@ -34,6 +34,7 @@ import { InterruptedError, UsageError } from '../../core/errors.js';
 import { VERSION } from '../../core/version.js';
 import type { Store } from '../../store/store.js';
 import { contentKey, pathValue } from '../formats/fields.js';
+import { readMappingFile } from '../formats/generic.js';
 import { normalizeLang } from '../normalize/lang.js';
 import { normalizeText } from '../normalize/text.js';
 import { zoneResolver } from '../normalize/time.js';
@@ -130,17 +131,7 @@ export function loadDocumentMapping(
   if (!file && cols.length === 0) return undefined;
   let mapping: DocumentMapping = { columns: {} };
   if (file) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      throw new UsageError(`cannot read the mapping file ${file}`);
-    }
-    try {
-      mapping = JSON.parse(text) as DocumentMapping;
-    } catch (err) {
-      throw new UsageError(`the mapping file ${file} is not valid JSON: ${(err as Error).message}`);
-    }
+    mapping = readMappingFile(file) as DocumentMapping;
     if (!mapping || typeof mapping.columns !== 'object' || mapping.columns === null)
       throw new UsageError(
         `the mapping file ${file} needs a "columns" object, e.g. {"columns": {"text": "body"}}`,
