@@ -2,7 +2,7 @@
  * Lockstep's library API: everything the CLI does is a call here, so every capability is scriptable.
  *
  * ```ts
- * import { openStore, ingestFile, detect, fingerprintClusters, amplification, clusterSet, simulate, writeExports } from 'lockstep';
+ * import { openStore, ingestFile, ingestDocuments, detect, fingerprintClusters, amplification, clusterSet, traceEchoes, simulate, writeExports } from 'lockstep';
  *
  * const corpus = simulate({ out: 'sim', posts: 100_000, seed: 1 });
  * const store = await openStore('investigation.duckdb');
@@ -11,6 +11,8 @@
  * console.log(report.rowsStored, result.clusters.map((c) => [c.id, c.size, c.fingerprint.rhythm.offset.label]));
  * const manufactured = await amplification(store, { sets: result.clusters.map(clusterSet), top: 10 });
  * writeExports(result, { gexf: 'clusters.gexf', csvDir: 'tables' });
+ * await ingestDocuments(store, 'statements.jsonl');
+ * const echoes = await traceEchoes(store, { sets: result.clusters.map(clusterSet) });
  * store.close();
  * ```
  */
@@ -28,6 +30,21 @@ export { VERSION } from './core/version.js';
 export { DETECT_DEFAULTS, type DetectHooks, type DetectOptions, detect } from './detect/index.js';
 export { isFlagged, loadDetection, type SavedDetection, saveDetection } from './detect/saved.js';
 export type * from './detect/types.js';
+export {
+  ECHO_DEFAULTS,
+  type EchoHooks,
+  type EchoInput,
+  type EchoOptions,
+  traceEchoes,
+} from './echo/index.js';
+export { compareTexts, type LexicalMatch } from './echo/lexical.js';
+export { lagText } from './echo/precedence.js';
+export { RankIndex } from './echo/rank.js';
+export { HttpEmbeddings } from './echo/semantic/http.js';
+export { cosine, type EmbeddingProvider, embeddingProvider } from './echo/semantic/index.js';
+export { OnnxEmbeddings } from './echo/semantic/onnx.js';
+export { ECHO_THRESHOLDS } from './echo/thresholds.js';
+export type * from './echo/types.js';
 export {
   AMPLIFICATION_DEFAULTS,
   type AmplificationInput,
@@ -49,6 +66,15 @@ export {
 } from './forensics/index.js';
 export { accountRhythm } from './forensics/rhythm.js';
 export { readAccountsFile } from './forensics/sets.js';
+export { htmlToText } from './ingest/documents/html.js';
+export {
+  DOCUMENT_FIELDS,
+  type DocumentIngestOptions,
+  type DocumentIngestReport,
+  type DocumentMapping,
+  ingestDocuments,
+  loadDocumentMapping,
+} from './ingest/documents/index.js';
 export { type ColumnMapping, loadMapping, MAPPABLE_FIELDS } from './ingest/formats/generic.js';
 export { FORMATS, findFormat, formatNames } from './ingest/formats/index.js';
 export type { FormatAdapter, FormatContext, RowSink } from './ingest/formats/types.js';
@@ -58,6 +84,7 @@ export { parseTimestamp, zoneResolver } from './ingest/normalize/time.js';
 export { canonicalUrl } from './ingest/normalize/url.js';
 export { type IngestOptions, type IngestProgress, type IngestReport, ingestFile } from './ingest/pipeline.js';
 export { csvCell, csvRow } from './report/csv.js';
+export { writeEchoCsv } from './report/exports/echo.js';
 export {
   type ExportTargets,
   toGexf,
@@ -72,6 +99,13 @@ export { createApp, isLoopback, type RunningServer, type ServeOptions, startServ
 export type * as Api from './server/types.js';
 export { SIGNALS, signalByName } from './signals/index.js';
 export type { OptionValue, SignalDescriptor, SignalName, SignalOption } from './signals/types.js';
+export {
+  type DocumentTruth,
+  simulateDocuments,
+  TemplateObserver,
+  type TemplateUse,
+  writeDocuments,
+} from './simulate/documents.js';
 export {
   DEFAULTS as SIMULATION_DEFAULTS,
   resolveConfig,

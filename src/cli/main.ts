@@ -9,10 +9,12 @@ import { VERSION } from '../core/version.js';
 import { registerAmplification } from './commands/amplification.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDetect } from './commands/detect.js';
+import { registerEcho } from './commands/echo.js';
 import { registerFingerprint } from './commands/fingerprint.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerReport } from './commands/report.js';
 import { registerServe } from './commands/serve.js';
+import { registerIngestDocs } from './commands/ingest-docs.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerStatus } from './commands/status.js';
 import { interrupt } from './shared.js';
@@ -30,12 +32,14 @@ const program = new Command()
   .exitOverride();
 
 registerIngest(program);
+registerIngestDocs(program);
 registerStatus(program);
 registerDetect(program);
 registerFingerprint(program);
 registerAmplification(program);
 registerReport(program);
 registerServe(program);
+registerEcho(program);
 registerSimulate(program);
 registerDemo(program);
 

@@ -102,6 +102,7 @@ export function statusText(s: StoreStatus): string {
       out.push(`  #${i.ingestId} ${i.status}: ${message}`);
     }
   }
+  if (s.documents) out.push('', `Documents: ${n(s.documents)} (statements and articles for lockstep echo)`);
   if (s.detections.length) {
     const last = s.detections[s.detections.length - 1]!;
     out.push(

@@ -8,6 +8,7 @@ import { UsageError } from '../core/errors.js';
 import { Rng } from '../core/random.js';
 import { VERSION } from '../core/version.js';
 import { type DeepPartial, resolveConfig, type SimulationConfig } from './config.js';
+import { simulateDocuments, TemplateObserver, writeDocuments } from './documents.js';
 import { Engine, type EventRecord, type OrderRecord } from './engine.js';
 import type { SimAccount } from './model.js';
 import { buildPopulation } from './population.js';
@@ -28,6 +29,8 @@ export interface SimulateOptions {
   /** Also write the source of every post (post_truth.csv). */
   postTruth?: boolean;
   onProgress?: (posts: number, day: number, days: number) => void;
+  /** Also write this many documents (statements, articles) that echo the operations' messages (documents.ts). */
+  documents?: number;
 }
 
 export interface OperationTruth {
@@ -62,6 +65,8 @@ export interface SimulationResult {
   seconds: number;
   bySource: Record<string, number>;
   operations: OperationTruth[];
+  /** documents.jsonl and its ground truth, when `documents` was asked for. */
+  documents: { file: string; truthFile: string; count: number } | null;
 }
 
 export function writerFormats(): string[] {
@@ -90,7 +95,9 @@ export function simulate(options: SimulateOptions): SimulationResult {
   let posts = 0;
   let lastDay = -1;
   const start = Date.parse(`${config.start}T00:00:00Z`);
+  const observer = options.documents ? new TemplateObserver() : null;
   const engine = new Engine(config, population, rng.fork('engine'), (post) => {
+    observer?.observe(post);
     // Count only what the format wrote: CooRTweet files hold reposts only, and the truth files listed
     // accounts (and counted posts) that the corpus does not contain.
     if (!writer.write(post)) return;
@@ -113,6 +120,16 @@ export function simulate(options: SimulateOptions): SimulationResult {
   });
   engine.run();
   writer.close();
+  let documents: SimulationResult['documents'] = null;
+  if (observer) {
+    const sim = simulateDocuments(observer.uses(), {
+      count: options.documents!,
+      seed: config.seed,
+      start,
+      days: config.days,
+    });
+    documents = { ...writeDocuments(dir, sim), count: sim.documents.length };
+  }
 
   const accountsFile = join(dir, 'ground_truth_accounts.csv');
   const rows = [
@@ -214,5 +231,6 @@ export function simulate(options: SimulateOptions): SimulationResult {
     seconds: (Date.now() - started) / 1000,
     bySource,
     operations,
+    documents,
   };
 }

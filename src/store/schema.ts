@@ -130,6 +130,33 @@ CREATE TABLE IF NOT EXISTS detection_members (
   strength DOUBLE,
   flagged BOOLEAN NOT NULL
 );
+
+-- Statements, speeches, press releases, articles and transcripts (\`lockstep ingest-docs\`): the second
+-- corpus, in which echoes of the posts' talking points are traced (src/echo/). \`text\` is the text
+-- as read (HTML reduced to its main text); character offsets reported by echo tracing point into it.
+-- Times are intervals: \`published_earliest\`..\`published_latest\` is what the source's date allows
+-- (a date without a time is a whole day, a time without a zone is +-14 h); \`collected_at\` is when the
+-- document was captured, an upper bound of publication when no published date is known.
+CREATE TABLE IF NOT EXISTS documents (
+  doc_id VARCHAR NOT NULL,          -- the source's id, the file's path in a folder, or a content key
+  title VARCHAR,
+  text VARCHAR NOT NULL,
+  text_norm VARCHAR,                -- normalised for matching (ingest/normalize/text.ts)
+  author VARCHAR,                   -- author or speaker
+  outlet VARCHAR,                   -- outlet, publisher, institution
+  url VARCHAR,                      -- canonical URL (ingest/normalize/url.ts)
+  lang VARCHAR,
+  kind VARCHAR,                     -- statement | speech | article | press-release | transcript | ... (free)
+  published_at TIMESTAMP,           -- the published time as given (UTC; zone-less: read in --timezone or UTC)
+  published_earliest TIMESTAMP,
+  published_latest TIMESTAMP,
+  published_precision VARCHAR,      -- second | minute | day | month | year
+  collected_at TIMESTAMP,
+  extra JSON,
+  ingest_id INTEGER NOT NULL,
+  source_file VARCHAR,              -- the file read (in a folder: the document's own file)
+  source_line BIGINT
+);
 `;
 
 /** Column order of the posts table, shared by the staging writer and the loader. */

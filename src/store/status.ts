@@ -40,6 +40,8 @@ export interface StoreStatus {
   platforms: PlatformSummary[];
   ingests: IngestSummary[];
   rejects: { total: number; byReason: { reason: string; count: number }[] };
+  /** Documents (statements, articles) stored by `lockstep ingest-docs`, for echo tracing. */
+  documents: number;
   /** Detection runs saved by `lockstep detect`, latest last. */
   detections: { runId: number; createdAt: string; clusters: number; toolVersion: string | null }[];
 }
@@ -117,6 +119,7 @@ export async function storeStatus(store: Store): Promise<StoreStatus> {
       total: (await store.value<number>(`SELECT count(*) FROM rejects`)) ?? 0,
       byReason: rejectsByReason,
     },
+    documents: await documentCount(store),
     detections: await savedDetections(store),
   };
 }
@@ -166,4 +169,12 @@ async function savedDetections(store: Store): Promise<StoreStatus['detections']>
     clusters: r.clusters,
     toolVersion: r.tool_version,
   }));
+}
+
+/** Documents stored (0 in a store opened read-only before the table existed). */
+async function documentCount(store: Store): Promise<number> {
+  const exists = await store.value<number>(
+    `SELECT count(*) FROM duckdb_tables() WHERE table_name = 'documents' AND NOT temporary`,
+  );
+  return exists ? ((await store.value<number>('SELECT count(*) FROM documents')) ?? 0) : 0;
 }

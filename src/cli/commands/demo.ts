@@ -3,9 +3,12 @@ import { join, relative, resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { detect } from '../../detect/index.js';
 import { saveDetection } from '../../detect/saved.js';
+import { traceEchoes } from '../../echo/index.js';
+import type { EchoResult } from '../../echo/types.js';
 import { amplification } from '../../forensics/amplification.js';
 import { clusterSet, type FingerprintedResult, fingerprintClusters } from '../../forensics/index.js';
 import { offsetLabel } from '../../forensics/rhythm.js';
+import { ingestDocuments } from '../../ingest/documents/index.js';
 import { ingestFile } from '../../ingest/pipeline.js';
 import { writeFileAtomic } from '../../report/exports/files.js';
 import { writeFingerprintCsv } from '../../report/exports/fingerprints.js';
@@ -15,10 +18,12 @@ import { storeStatus } from '../../store/status.js';
 import { Store } from '../../store/store.js';
 import { amplificationText } from '../amplification-text.js';
 import { detectionSummary } from '../detection-text.js';
+import { echoText } from '../echo-text.js';
 import { fingerprintDetail, fingerprintTable } from '../fingerprint-text.js';
 import { Progress, StageProgress, simulationProgress } from '../progress.js';
 import { interrupt, parseIntOption } from '../shared.js';
 import { ingestSummary, n, statusText, table } from '../text.js';
+import { documentIngestSummary } from './ingest-docs.js';
 
 /**
  * The README's main command: simulate a month of posts with planted operations, ingest it into a
@@ -47,6 +52,8 @@ export function registerDemo(program: Command): void {
         posts: opts.posts,
         seed: opts.seed,
         onProgress: simulationProgress(progress),
+        // Statements and articles, some echoing the operations' messages (for step 7).
+        documents: Math.max(60, Math.round(opts.posts / 250)),
       });
       progress.done();
       console.log(
@@ -79,6 +86,8 @@ export function registerDemo(program: Command): void {
           progress.done();
           console.log(`2. Ingested: ${ingestSummary(report)}\n`);
         }
+        const docs = await ingestDocuments(store, sim.documents!.file, { signal: interrupt.signal });
+        console.log(`   Documents: ${documentIngestSummary(docs)}\n`);
         console.log(`3. The store:\n`);
         console.log(indent(statusText(await storeStatus(store))));
         console.log(`\n4. Detection: accounts that act in lockstep\n`);
@@ -114,7 +123,14 @@ export function registerDemo(program: Command): void {
         });
         console.log(indent(amplificationText(amplified, result.data.span, 5)));
         console.log(
-          `\n7. Against the simulation's ground truth (the demo knows which accounts were planted):\n`,
+          `\n7. Echo: which talking points of the flagged clusters reappear in statements and articles\n`,
+        );
+        const echoes = await traceEchoes(store, {}, { signal: interrupt.signal });
+        written.push(writeFileAtomic(join(dir, 'echoes.json'), `${JSON.stringify(echoes, null, 1)}\n`));
+        console.log(indent(echoText(echoes, 3, 3)));
+        console.log(`\n${indent(echoTruth(echoes, sim.documents!.truthFile))}`);
+        console.log(
+          `\n8. Against the simulation's ground truth (the demo knows which accounts were planted):\n`,
         );
         console.log(indent(truthTable(result, sim.truthFile, sim.operations)));
         console.log(`\n   Written: ${written.map((f) => relative(process.cwd(), f)).join(', ')}`);
@@ -125,7 +141,7 @@ export function registerDemo(program: Command): void {
       console.log(
         `\nOpen the workbench (network, clusters, evidence, report): lockstep serve --db ${db}   (or npm run workbench), then http://127.0.0.1:8080/` +
           `\nPublish: lockstep report --db ${db} --out report.html --pdf report.pdf` +
-          `\nNext: lockstep fingerprint --db ${db} --cluster ID   |   lockstep amplification --db ${db}   |   lockstep ingest YOUR_FILE --db my.duckdb   |   lockstep --help`,
+          `\nNext: lockstep fingerprint --db ${db} --cluster ID   |   lockstep amplification --db ${db}   |   lockstep echo --db ${db} --csv echo/   |   lockstep ingest YOUR_FILE --db my.duckdb   |   lockstep --help`,
       );
     });
 }
@@ -189,4 +205,44 @@ function truthTable(
     zones.has(label) ? estimate(label) : '-',
   ]);
   return `${table(rows, ['planted', 'accounts', 'found', 'in clusters', 'operators at', 'estimated'])}\nOrganic accounts in clusters without open indicators: ${n(organic)}`;
+}
+
+/**
+ * The planted documents against the echoes found: each kind (verbatim, edited, republished, preceding,
+ * translated, unrelated, decoy) with how many were found and how they stand in time.
+ */
+function echoTruth(result: EchoResult, truthFile: string): string {
+  const [header, ...lines] = readFileSync(truthFile, 'utf8').trim().split('\n');
+  const kindAt = header!.split(',').indexOf('kind');
+  const kinds = new Map<string, string>();
+  // The first two columns (id, kind) hold no quoted commas.
+  for (const line of lines) {
+    const f = line.split(',');
+    kinds.set(f[0]!, f[kindAt]!);
+  }
+  const found = new Map<string, Set<string>>();
+  for (const e of result.echoes) {
+    if (!found.has(e.document.docId)) found.set(e.document.docId, new Set());
+    found.get(e.document.docId)!.add(e.status);
+  }
+  const order = [
+    'verbatim',
+    'light-edit',
+    'reordered',
+    'syndicated',
+    'precedes',
+    'translated',
+    'paraphrased',
+    'stock-phrase',
+    'unrelated',
+  ];
+  const rows = order
+    .map((kind) => {
+      const ids = [...kinds].filter(([, k]) => k === kind).map(([id]) => id);
+      const hit = ids.filter((id) => found.has(id));
+      const statuses = [...new Set(hit.flatMap((id) => [...found.get(id)!]))].join(', ');
+      return [kind, ids.length, hit.length, statuses || '-'];
+    })
+    .filter((r) => (r[1] as number) > 0);
+  return `Planted documents (translations and paraphrases need the semantic tier, --embeddings):\n${table(rows, ['document kind', 'planted', 'found', 'status'])}`;
 }

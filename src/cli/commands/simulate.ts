@@ -30,6 +30,11 @@ export function registerSimulate(program: Command): void {
     .option('--config <file.json>', 'override any simulator knob (see docs/simulator.md)')
     .option('--gzip', 'gzip the corpus')
     .option('--post-truth', 'also write the source of every post (ground_truth_posts.csv)')
+    .option(
+      '--documents <n>',
+      'also write N statements and articles, some echoing the operations (documents.jsonl, for lockstep echo)',
+      parseIntOption('--documents'),
+    )
     .option('-q, --quiet', 'no progress display')
     .action((opts) => {
       let config: Record<string, unknown> | undefined;
@@ -57,6 +62,7 @@ export function registerSimulate(program: Command): void {
         config,
         gzip: opts.gzip,
         postTruth: opts.postTruth,
+        documents: opts.documents || undefined,
         onProgress: simulationProgress(progress),
       });
       progress.done();
@@ -65,6 +71,10 @@ export function registerSimulate(program: Command): void {
       );
       for (const f of result.files) console.log(`  corpus: ${f}`);
       console.log(`  ground truth: ${result.truthFile}, ${result.accountsFile}`);
+      if (result.documents)
+        console.log(
+          `  documents: ${result.documents.file} (${n(result.documents.count)}), truth ${result.documents.truthFile}`,
+        );
       console.log(
         table(
           result.operations.map((o) => [

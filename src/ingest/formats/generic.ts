@@ -76,6 +76,21 @@ export interface ColumnMapping {
 
 const TIME_FORMATS = ['auto', 'epoch_s', 'epoch_ms'];
 
+/** The parsed JSON of a mapping file (`--map`), or a one-line UsageError (shared with documents). */
+export function readMappingFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read the mapping file ${file}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`the mapping file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
 /** Reads and checks a mapping file (`--map`) merged with `--col field=column` flags. */
 export function loadMapping(
   file: string | undefined,
@@ -85,17 +100,7 @@ export function loadMapping(
   if (!file && cols.length === 0) return undefined;
   let mapping: ColumnMapping = { columns: {} };
   if (file) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      throw new UsageError(`cannot read the mapping file ${file}`);
-    }
-    try {
-      mapping = JSON.parse(text) as ColumnMapping;
-    } catch (err) {
-      throw new UsageError(`the mapping file ${file} is not valid JSON: ${(err as Error).message}`);
-    }
+    mapping = readMappingFile(file) as ColumnMapping;
     if (
       !mapping ||
       typeof mapping !== 'object' ||
