@@ -20,7 +20,7 @@ import type { Store } from '../store/store.js';
 import { collectActions, createAccountKeys, createActionTable } from './actions.js';
 import { clusterAccounts } from './cluster.js';
 import { collectEvidence } from './evidence.js';
-import { coActionUnits, createPairTables, pairAccounts } from './pairs.js';
+import { coActionUnits, createPairTables, pairAccounts, walkMemory } from './pairs.js';
 import { DETECT_DEFAULTS, type DetectOptions, resolveDetectOptions } from './params.js';
 import { testPairs } from './significance.js';
 import { describeClusters, describeData, describeInputs, stable } from './summary.js';
@@ -154,36 +154,41 @@ export async function detect(
           `${name}: ${unitStats.crowdedWindows.toLocaleString('en')} windows holding more than ${o.crowdCap} actions on one object (${unitStats.crowdedActions.toLocaleString('en')} actions, e.g. viral posts, trending tags) were not expanded into pairs; the test leaves them out of the co-actions and of the null model alike.`,
         );
     }
-    const pairs = await stage(
-      'co-actions: pairs of accounts',
-      () => pairAccounts(store, o.minParticipation, hooks.onProgress),
-      (r) =>
-        `account pairs: ${o.signals.map((s) => `${s.descriptor.name} ${(r.get(s.sid) ?? 0).toLocaleString('en')}`).join(', ')}`,
-    );
-    for (const s of o.signals) stats[s.descriptor.name]!.pairs = pairs.get(s.sid) ?? 0;
+    // From the walk on, DuckDB runs within its limit less the walk's memory (pairs.ts: walkMemory),
+    // which JavaScript gives back only when it next collects its garbage.
+    const { sig, clustering, clusters, edges } = await store.lendMemory(await walkMemory(store), async () => {
+      const pairs = await stage(
+        'co-actions: pairs of accounts',
+        () => pairAccounts(store, o.minParticipation, hooks.onProgress),
+        (r) =>
+          `account pairs: ${o.signals.map((s) => `${s.descriptor.name} ${(r.get(s.sid) ?? 0).toLocaleString('en')}`).join(', ')}`,
+      );
+      for (const s of o.signals) stats[s.descriptor.name]!.pairs = pairs.get(s.sid) ?? 0;
 
-    const sig = await stage(
-      'testing pairs',
-      () => testPairs(store, o.minParticipation, o.fdr, o.signals.length),
-      (r) =>
-        `${r.significantPairs.toLocaleString('en')} of ${r.pairsTested.toLocaleString('en')} pairs significant at FDR ${o.fdr}`,
-    );
-    for (const s of o.signals) {
-      const n = await store.value<number>(`SELECT count(*) FROM det_edges WHERE sigs & ${1 << s.sid} <> 0`);
-      stats[s.descriptor.name]!.edges = Number(n ?? 0);
-    }
-    const clustering = await stage(
-      'clustering',
-      () => clusterAccounts(store, { ...o, signals: o.signals.length }),
-      (r) =>
-        `${r.communities} communities, ${r.attached.toLocaleString('en')} accounts pass membership, ${r.clusters} clusters (${r.rejected} dropped as chance), ${r.accounts.toLocaleString('en')} accounts`,
-    );
-    const evidence = await stage('collecting evidence', () =>
-      collectEvidence(store, o.signals, windows, o.evidence),
-    );
-    const { clusters, edges } = await stage('describing clusters', () =>
-      describeClusters(store, o, evidence, windows),
-    );
+      const sig = await stage(
+        'testing pairs',
+        () => testPairs(store, o.minParticipation, o.fdr, o.signals.length),
+        (r) =>
+          `${r.significantPairs.toLocaleString('en')} of ${r.pairsTested.toLocaleString('en')} pairs significant at FDR ${o.fdr}`,
+      );
+      for (const s of o.signals) {
+        const n = await store.value<number>(`SELECT count(*) FROM det_edges WHERE sigs & ${1 << s.sid} <> 0`);
+        stats[s.descriptor.name]!.edges = Number(n ?? 0);
+      }
+      const clustering = await stage(
+        'clustering',
+        () => clusterAccounts(store, { ...o, signals: o.signals.length }),
+        (r) =>
+          `${r.communities} communities, ${r.attached.toLocaleString('en')} accounts pass membership, ${r.clusters} clusters (${r.rejected} dropped as chance), ${r.accounts.toLocaleString('en')} accounts`,
+      );
+      const evidence = await stage('collecting evidence', () =>
+        collectEvidence(store, o.signals, windows, o.evidence),
+      );
+      const { clusters, edges } = await stage('describing clusters', () =>
+        describeClusters(store, o, evidence, windows),
+      );
+      return { sig, clustering, clusters, edges };
+    });
     const result: DetectionResult = {
       tool: { name: 'lockstep', version: VERSION },
       createdAt: new Date().toISOString(),

@@ -171,6 +171,18 @@ const PARALLEL_MIN_UNITS = 200_000;
  */
 const WALK_BYTES_PER_UNIT = 90;
 const WALK_BYTES_PER_ACCOUNT = 24;
+/**
+ * Bytes the walk holds in JavaScript for det_units: the detection lends them from DuckDB's memory
+ * limit from the walk on (Store.lendMemory), so that the two together stay within the store's
+ * limit until the walk's memory is collected.
+ */
+export async function walkMemory(store: Store): Promise<number> {
+  const [n] = await store.all<{ units: number; accounts: number }>(
+    `SELECT (SELECT count(*) FROM det_units)::DOUBLE AS units, (SELECT count(*) FROM det_accounts)::DOUBLE AS accounts`,
+  );
+  return WALK_BYTES_PER_UNIT * n!.units + WALK_BYTES_PER_ACCOUNT * n!.accounts;
+}
+
 /** Blocks of accounts per thread: enough for the threads to finish together. */
 const BLOCKS_PER_THREAD = 16;
 
@@ -206,9 +218,7 @@ export async function pairAccounts(
   ))
     windows[r.sid] = r.w;
   const accounts = Number((await store.value<number>(`SELECT count(*) FROM det_accounts`)) ?? 0);
-  // The walk's memory is taken from DuckDB's budget while it runs (Store.lendMemory), so that the
-  // two together stay within the store's memory limit.
-  return store.lendMemory(WALK_BYTES_PER_UNIT * range.units + WALK_BYTES_PER_ACCOUNT * accounts, async () => {
+  {
     let builder: WalkBuilder | null = null;
     await scanColumns(
       store,
@@ -279,7 +289,7 @@ export async function pairAccounts(
       writer.close();
     }
     return perSignal;
-  });
+  }
 }
 
 /**
