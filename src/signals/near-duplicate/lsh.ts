@@ -33,6 +33,9 @@ export interface BandParams {
   rows: number;
 }
 
+/** Bands whose keys are made in one pass over the sketches (memory: 4 bytes an item each). */
+const BAND_GROUP = 6;
+
 /** Candidate probability the banding reaches at threshold + RECALL_MARGIN. */
 export const BAND_RECALL = 0.98;
 /** How far above the threshold BAND_RECALL is asked for (half the distance to 1 when closer). */
@@ -178,8 +181,9 @@ export function bandPositions(bands: number, rows: number, size: number, seed: n
 export class BandScanner {
   private readonly n: number;
   private readonly pbits: number;
-  /** The current band's key of each item. */
-  private readonly keys: Uint32Array;
+  /** The keys of each item in a group of bands (band-major), and the current band's view of them. */
+  private readonly groupKeys: Uint32Array;
+  private keys: Uint32Array;
   /** Partitioned keys and item indices. */
   private readonly pk: Uint32Array;
   private readonly pi: Int32Array;
@@ -209,7 +213,8 @@ export class BandScanner {
     this.positions = bandPositions(options.bands, options.rows, size, options.seed);
     this.n = items.length;
     this.pbits = Math.max(0, Math.min(16, Math.ceil(Math.log2(this.n / 32_768))));
-    this.keys = new Uint32Array(this.n);
+    this.groupKeys = new Uint32Array(this.n * BAND_GROUP);
+    this.keys = this.groupKeys.subarray(0, this.n);
     this.pk = new Uint32Array(this.n);
     this.pi = new Int32Array(this.n);
     this.next = new Int32Array(this.n);
@@ -264,17 +269,25 @@ export class BandScanner {
     return false; // equal sketches behave identically
   }
 
-  /** The band's key of every item: its positions' bytes, mixed with the band's seed. */
-  private bandKeys(band: number): void {
-    const { n, keys, sketches, size, items, positions } = this;
+  /**
+   * The keys of every item for `bands` (at most BAND_GROUP of them): each band's positions' bytes,
+   * mixed with the band's seed. All the group's keys are made while an item's sketch row is in the
+   * cache: band by band, every row was read again for every band (the costliest line of the scan).
+   */
+  private bandKeys(bands: number[]): void {
+    const { n, groupKeys, sketches, size, items, positions } = this;
     const width = this.options.rows;
-    const bandSeed = fmix32(this.options.seed ^ Math.imul(band + 1, 0x9e3779b1));
-    const at0 = band * width;
+    const g = bands.length;
+    const seeds = bands.map((band) => fmix32(this.options.seed ^ Math.imul(band + 1, 0x9e3779b1)));
+    const starts = bands.map((band) => band * width);
     for (let i = 0; i < n; i++) {
       const row = items[i]! * size;
-      let h = bandSeed;
-      for (let j = 0; j < width; j++) h = Math.imul(h ^ sketches[row + positions[at0 + j]!]!, 0x01000193);
-      keys[i] = fmix32(h);
+      for (let b = 0; b < g; b++) {
+        const at0 = starts[b]!;
+        let h = seeds[b]!;
+        for (let j = 0; j < width; j++) h = Math.imul(h ^ sketches[row + positions[at0 + j]!]!, 0x01000193);
+        groupKeys[b * n + i] = fmix32(h);
+      }
     }
   }
 
@@ -287,9 +300,13 @@ export class BandScanner {
     edge: (a: number, b: number) => void,
     onBand?: (band: number, compared: number) => void,
   ): void {
-    for (const band of bands) {
-      this.bandKeys(band);
-      onBand?.(band, this.scanKeys(edge));
+    for (let from = 0; from < bands.length; from += BAND_GROUP) {
+      const group = bands.slice(from, from + BAND_GROUP);
+      this.bandKeys(group);
+      group.forEach((band, b) => {
+        this.keys = this.groupKeys.subarray(b * this.n, (b + 1) * this.n);
+        onBand?.(band, this.scanKeys(edge));
+      });
     }
   }
 
