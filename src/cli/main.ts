@@ -9,6 +9,7 @@ import { VERSION } from '../core/version.js';
 import { registerAmplification } from './commands/amplification.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDetect } from './commands/detect.js';
+import { registerEntities } from './commands/entities.js';
 import { registerFingerprint } from './commands/fingerprint.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerSimulate } from './commands/simulate.js';
@@ -32,6 +33,7 @@ registerStatus(program);
 registerDetect(program);
 registerFingerprint(program);
 registerAmplification(program);
+registerEntities(program);
 registerSimulate(program);
 registerDemo(program);
 
