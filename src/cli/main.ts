@@ -9,7 +9,7 @@ import { VERSION } from '../core/version.js';
 import { registerAmplification } from './commands/amplification.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDetect } from './commands/detect.js';
-import { registerEntities } from './commands/entities.js';
+import { registerEntities, registerMap } from './commands/entities.js';
 import { registerFingerprint } from './commands/fingerprint.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerSimulate } from './commands/simulate.js';
@@ -34,6 +34,7 @@ registerDetect(program);
 registerFingerprint(program);
 registerAmplification(program);
 registerEntities(program);
+registerMap(program);
 registerSimulate(program);
 registerDemo(program);
 

@@ -223,7 +223,8 @@ export function cleanNumber(text: string): string | null {
  * Entity references are ids; other types follow FtM's cleaning rules (see the header).
  */
 export function cleanValue(prop: Property, raw: string): Cleaned {
-  const text = raw.replace(/\u0000/g, '');
+  // C0 controls other than tab and line breaks are never text (and the store's bulk reads use some as separators).
+  const text = raw.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, ' ');
   switch (prop.type.name) {
     case 'date': {
       const value = cleanDate(text);

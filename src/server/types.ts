@@ -164,14 +164,29 @@ export interface EvidenceRow extends EvidencePost {
 /** GET /api/clusters/:id/evidence?run=&offset=&limit=&q= (q: words in text, handle or object) */
 export type EvidenceResponse = Page<EvidenceRow> & {
   /** Every evidence item of the cluster (without posts), for the rows' group headers. */
-  groups: { item: number; signal: SignalName; objectLabel: string; object: string; accounts: number; spanSeconds: number }[];
+  groups: {
+    item: number;
+    signal: SignalName;
+    objectLabel: string;
+    object: string;
+    accounts: number;
+    spanSeconds: number;
+  }[];
 };
 
 /** GET /api/graph?run=&signals=a,b&minConfidence=low|medium|high&from=&to=&limit= */
 export interface GraphResponse {
   nodes: GraphNode[];
   edges: GraphEdge[];
-  clusters: { id: string; size: number; confidence: Confidence; flagged: boolean; x: number; y: number; r: number }[];
+  clusters: {
+    id: string;
+    size: number;
+    confidence: Confidence;
+    flagged: boolean;
+    x: number;
+    y: number;
+    r: number;
+  }[];
   /** Before the filters and the node limit. */
   total: { nodes: number; edges: number };
   /** True when the node limit cut the graph (the weakest members of the smallest clusters go first). */
@@ -226,11 +241,25 @@ export interface AccountResponse {
   /** Posts per [ISO weekday 0 = Monday][hour], UTC. */
   hourOfWeekUtc: number[][];
   /** Significant co-actors (edges of the run), strongest first (at most 100). */
-  coActors: { key: string; handle: string | null; cluster: string | null; coActions: number; weight: number; log10P: number; signals: SignalName[] }[];
+  coActors: {
+    key: string;
+    handle: string | null;
+    cluster: string | null;
+    coActions: number;
+    weight: number;
+    log10P: number;
+    signals: SignalName[];
+  }[];
   /** The cluster's evidence items in which this account took part. */
   evidence: Evidence[];
   /** Earlier profile states (handles, names, bios). */
-  versions: { handle: string | null; displayName: string | null; bio: string | null; firstObserved: string | null; lastObserved: string | null }[];
+  versions: {
+    handle: string | null;
+    displayName: string | null;
+    bio: string | null;
+    firstObserved: string | null;
+    lastObserved: string | null;
+  }[];
 }
 
 export interface PostRow {
@@ -249,7 +278,14 @@ export interface PostRow {
 export type PostsResponse = Page<PostRow>;
 
 /** GET /api/accounts?q=&offset=&limit= (handle, name or id; prefix match) */
-export type AccountsResponse = Page<{ key: string; platform: string; accountId: string; handle: string | null; displayName: string | null; posts: number }>;
+export type AccountsResponse = Page<{
+  key: string;
+  platform: string;
+  accountId: string;
+  handle: string | null;
+  displayName: string | null;
+  posts: number;
+}>;
 
 /** GET /api/amplification?run=&kinds=hashtag,link,domain&by=day|hour&top= */
 export interface AmplificationResponse {

@@ -3,11 +3,17 @@
  * provenance): every file imports with reconciled counts, and the checks of issue 8 hold on the
  * real data. One store holds everything; the blocks below read it in order.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFtmMapping } from '../../src/entities/import/formats/mapping.js';
 import { type EntityImportReport, importEntities } from '../../src/entities/import/pipeline.js';
+import { linkLayers } from '../../src/entities/link/index.js';
+import { mapPaths } from '../../src/entities/query/map.js';
+import { showEntity } from '../../src/entities/query/show.js';
+import { findEntity, membersOf } from '../../src/entities/query/sources.js';
+import { evaluateMatching } from '../../src/entities/resolve/evaluate.js';
+import { resolveEntities } from '../../src/entities/resolve/index.js';
 import { Store } from '../../src/store/store.js';
 import { SHARED, scratch } from '../helpers/store.js';
 
@@ -127,5 +133,151 @@ describe('import of every record file in shared/data/influence', () => {
     expect(Number(orphans)).toBe(0);
     const files = await store.value<number>(`SELECT count(DISTINCT ingest_id) FROM statements`);
     expect(Number(files)).toBe(33);
+  });
+});
+
+/** CSV rows of a ground-truth file as objects (the files quote fields with commas). */
+function readCsvObjects(path: string): Record<string, string>[] {
+  const text = readFileSync(path, 'utf8').trim().split('\n');
+  const parse = (l: string) => {
+    const out: string[] = [];
+    let cur = '';
+    let quoted = false;
+    for (const c of l) {
+      if (c === '"') quoted = !quoted;
+      else if (c === ',' && !quoted) {
+        out.push(cur);
+        cur = '';
+      } else cur += c;
+    }
+    out.push(cur);
+    return out;
+  };
+  const header = parse(text[0]!);
+  return text.slice(1).map((l) => Object.fromEntries(parse(l).map((v, i) => [header[i]!, v])));
+}
+
+describe('resolution on the real records', () => {
+  let resolved: Awaited<ReturnType<typeof resolveEntities>>;
+  beforeAll(async () => {
+    resolved = await resolveEntities(store);
+    await linkLayers(store);
+  }, 600_000);
+
+  it('merges the spellings of the National Council of Resistance of Iran, and only those', async () => {
+    expect(resolved.clusters).toBeGreaterThan(1000);
+    const ncri = await findEntity(store, 'National Council of Resistance of Iran');
+    const members = await membersOf(store, ncri);
+    const names = await store.all<{ caption: string }>(
+      `SELECT DISTINCT caption FROM entities WHERE entity_id IN (${members.map((m) => `'${m}'`).join(', ')})`,
+    );
+    const captions = names.map((n) => n.caption);
+    for (const spelling of [
+      'National Council of Resistance of Iran',
+      'National Council of Resistance of Iran (NCRI)',
+      'National Council of Resistance of Iran-U.S. Representative Office',
+      'National Council of Resistance of-Iran - U.S. Representative Office',
+    ])
+      expect(captions).toContain(spelling);
+    expect(captions.every((c) => /National Council of Resistance of.?Iran/.test(c))).toBe(true);
+    const roumanians = await findEntity(store, 'National Council of Resistance of Free Roumanians');
+    expect(roumanians).not.toBe(ncri);
+    expect(await membersOf(store, roumanians)).not.toContain(members[0]);
+  });
+
+  it("lists NCRI's registered agents with registration numbers and dates, its payments to Rosemont and Rosemont's contacts", async () => {
+    const v = await showEntity(store, 'National Council of Resistance of Iran');
+    const agents = v.representations.filter((r) => r.role === 'client');
+    // The registration (a DOJ row with its dates); Sunlight's client list names the same agents undated.
+    const agent = (re: RegExp) => agents.find((r) => re.test(r.other.caption) && r.startDate);
+    expect(agent(/Rosemont Associates/)).toMatchObject({
+      registrationNumbers: expect.arrayContaining(['6161']),
+      startDate: '2013-04-05',
+    });
+    expect(agent(/Joseph, Robert|Robert G\. Joseph/)).toMatchObject({
+      registrationNumbers: ['6626'],
+      startDate: '2019-01-08',
+    });
+    expect(agent(/Mukasey/)).toMatchObject({ registrationNumbers: ['6727'], startDate: '2019-09-26' });
+    expect(agent(/BGR Government Affairs/)).toMatchObject({
+      registrationNumbers: ['5430'],
+      startDate: '2021-06-28',
+      endDate: '2022-06-09',
+    });
+    for (const a of [agent(/Rosemont/), agent(/Mukasey/)])
+      expect(a!.record.sources[0]!.file).toMatch(/FARA|Foreign_Principals|Registrants/);
+    const toRosemont = v.payments.filter(
+      (p) => p.direction === 'out' && /Rosemont/.test(p.other?.caption ?? ''),
+    );
+    expect(toRosemont.map((p) => p.amount).sort((a, b) => a! - b!)).toEqual([34_975, 205_000]);
+    for (const p of toRosemont) {
+      expect(p.currency).toBe('USD');
+      expect(p.record.sources[0]!.file).toBe('payments2013-12-19.csv.gz');
+      expect(p.record.raw).toMatch(/^National Council of Resistance of Iran,(34975|205000)\.00,/);
+    }
+    const rosemont = await showEntity(store, 'Rosemont Associates, LLC');
+    const contacts2013 = rosemont.contacts.filter(
+      (c) => c.date?.startsWith('2013') && c.involved.some((i) => i.id === v.id),
+    );
+    expect(contacts2013.length).toBeGreaterThan(50);
+    const menendez = contacts2013.find(
+      (c) =>
+        c.date === '2013-04-17' && c.type === 'phone' && c.involved.some((i) => /Menndez/.test(i.caption)),
+    );
+    expect(menendez?.officials.map((o) => o.member.caption)).toContain('Robert Menendez');
+    expect(menendez?.record.sources[0]?.url).toMatch(/6161-Supplemental-Statement-20131202/);
+  });
+
+  it('matches Sunlight registrant spellings to the DOJ registrants by name (dev pairs)', async () => {
+    const pairs = readCsvObjects(
+      join(DATA, 'ground_truth', 'sunlight_registrant_to_doj_registration.dev.csv'),
+    );
+    const e = await evaluateMatching(
+      store,
+      pairs.map((p) => ({
+        name: p.sunlight_registrant_name!,
+        expected: `fara-reg-${p.registration_number}`,
+      })),
+      'fara-reg-',
+    );
+    expect(e.queries).toBe(165);
+    expect(e.top1).toBeGreaterThanOrEqual(0.95);
+    expect(e.precision).toBeGreaterThanOrEqual(0.95);
+    expect(e.recall).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('links contacted people to Members of Congress', async () => {
+    const truth = readCsvObjects(join(DATA, 'ground_truth', 'sunlight_contact_to_legislator.csv')).filter(
+      (r) => r.contact_name_has_member_last_name === 'yes',
+    );
+    const links = new Map(
+      (
+        await store.all<{ entity_id: string; target_id: string }>(
+          `SELECT entity_id, target_id FROM entity_links WHERE kind = 'official'`,
+        )
+      ).map((l) => [l.entity_id, l.target_id]),
+    );
+    let right = 0;
+    let linked = 0;
+    for (const t of truth) {
+      const got = links.get(`sunlight-contact-${t.sunlight_contact_id}`);
+      if (!got) continue;
+      linked++;
+      if (got === `us-congress-${t.bioguide_id}`) right++;
+    }
+    expect(truth.length).toBe(404);
+    expect(right / truth.length).toBeGreaterThanOrEqual(0.95);
+    expect(right / linked).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it('finds paths from NCRI to a senator its agent contacted, with dates and sources', async () => {
+    const paths = await mapPaths(store, 'National Council of Resistance of Iran', 'us-congress-M000639', {
+      maxHops: 4,
+    });
+    expect(paths.length).toBeGreaterThan(0);
+    const viaRosemont = paths.find((p) => p.nodes.some((n) => /Rosemont/.test(n.label)));
+    expect(viaRosemont).toBeDefined();
+    for (const h of viaRosemont!.hops) expect(h.record).toBeTruthy();
+    expect(viaRosemont!.hops.some((h) => h.date?.startsWith('2013'))).toBe(true);
   });
 });
