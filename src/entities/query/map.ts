@@ -14,6 +14,7 @@
 import { UsageError } from '../../core/errors.js';
 import { fetchFields } from '../../store/bulk.js';
 import type { Store } from '../../store/store.js';
+import { withDefaults } from '../defaults.js';
 import { findEntity, inList, refs, type Source, sourcesOf } from './sources.js';
 
 export const MAP_DEFAULTS = { maxHops: 6, limit: 10, beam: 400 };

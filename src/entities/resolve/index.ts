@@ -18,10 +18,10 @@
 import { UsageError } from '../../core/errors.js';
 import { fetchFields } from '../../store/bulk.js';
 import type { Store } from '../../store/store.js';
+import { withDefaults } from '../defaults.js';
 import { hashId } from '../import/formats/util.js';
 import { StagingFile } from '../import/staging.js';
 import { FTM_MODEL } from '../model.js';
-import { withDefaults } from './match.js';
 import {
   blockingKeys,
   COUNTRY_PROPS,
@@ -121,12 +121,7 @@ class UnionFind {
 
 export async function resolveEntities(store: Store, options: ResolveOptions = {}): Promise<ResolveResult> {
   const started = Date.now();
-  const p = {
-    ...RESOLVE_DEFAULTS,
-    ...Object.fromEntries(
-      Object.entries(options).filter(([k, v]) => k in RESOLVE_DEFAULTS && v !== undefined),
-    ),
-  } as typeof RESOLVE_DEFAULTS;
+  const p = withDefaults(RESOLVE_DEFAULTS, options);
   if (!(p.reviewThreshold <= p.mergeThreshold && p.mergeThreshold <= 1 && p.reviewThreshold > 0))
     throw new UsageError('invalid thresholds: expecting 0 < review threshold <= merge threshold <= 1');
   const stage = (name: string, t0: number, note?: string) =>

@@ -11,6 +11,7 @@
  */
 import { UsageError } from '../../core/errors.js';
 import type { Store } from '../../store/store.js';
+import { withDefaults } from '../defaults.js';
 import { captionOf, schemaOf } from '../model.js';
 import { loadRecords } from './index.js';
 import { blockingKeys, type MatchRecord, prepareRecord, scorePair, type TokenStats } from './score.js';
@@ -50,14 +51,6 @@ export interface MatchResponse {
 }
 
 export type MatchOptions = Partial<typeof MATCH_DEFAULTS>;
-
-/** Defaults with the options that are set (an option given as undefined keeps its default). */
-export function withDefaults<T extends object>(defaults: T, options: Partial<T>): T {
-  const out = { ...defaults };
-  for (const [k, v] of Object.entries(options))
-    if (v !== undefined && k in defaults) (out as Record<string, unknown>)[k] = v;
-  return out;
-}
 
 /** Reads a yente-style request body, with one-line errors for what is wrong in it. */
 export function parseMatchRequest(body: unknown): Record<string, MatchQuery> {
