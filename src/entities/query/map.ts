@@ -337,10 +337,7 @@ export async function mapPaths(
   toText: string,
   options: MapOptions = {},
 ): Promise<InfluencePath[]> {
-  const o = {
-    ...MAP_DEFAULTS,
-    ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
-  };
+  const o = withDefaults(MAP_DEFAULTS, options);
   if (!Number.isInteger(o.maxHops) || o.maxHops < 1 || o.maxHops > 10)
     throw new UsageError(`invalid --max-hops ${o.maxHops}: expecting 1 to 10`);
   const fromKey = await findNode(store, fromText);
