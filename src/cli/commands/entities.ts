@@ -16,6 +16,13 @@ import {
   reviewCandidates,
 } from '../../entities/resolve/index.js';
 import { MATCH_DEFAULTS, matchEntities, parseMatchRequest } from '../../entities/resolve/match.js';
+import {
+  exportFtm,
+  influenceGexf,
+  influenceGraphml,
+  writeChunks,
+  writeInfluenceCsv,
+} from '../../report/exports/influence.js';
 import { Store } from '../../store/store.js';
 import { entityText, pathsText } from '../entities-text.js';
 import { duration, Progress, StageProgress } from '../progress.js';
@@ -299,6 +306,46 @@ export function registerEntities(program: Command): void {
       try {
         const counts = await linkLayers(store);
         console.log(opts.json ? JSON.stringify(counts, null, 2) : linkSummary(counts));
+      } finally {
+        store.close();
+      }
+    });
+
+  entities
+    .command('export')
+    .description(
+      'export the influence layer: FtM JSON Lines (validated, loads back), GEXF/GraphML of every layer, CSV tables',
+    )
+    .addOption(dbOption())
+    .option('--ftm <file>', 'canonical entities as FollowTheMoney JSON Lines')
+    .option('--gexf <file>', 'every layer as a GEXF graph (Gephi)')
+    .option('--graphml <file>', 'every layer as GraphML')
+    .option('--csv <dir>', 'entities.csv, relationships.csv, payments.csv (formula-safe)')
+    .action(async (opts) => {
+      if (!opts.ftm && !opts.gexf && !opts.graphml && !opts.csv)
+        throw new UsageError(
+          'nothing to export: pass --ftm FILE, --gexf FILE, --graphml FILE and/or --csv DIR',
+        );
+      const store = await openExistingStore(opts.db);
+      try {
+        const written: string[] = [];
+        if (opts.ftm) {
+          const r = await exportFtm(store, opts.ftm);
+          written.push(
+            `${r.path} (${n(r.entities)} entities${
+              r.invalid.length
+                ? `, ${n(r.invalid.length)} problems: ${r.invalid
+                    .slice(0, 3)
+                    .map((i) => `${i.entityId}: ${i.problem}`)
+                    .join('; ')}`
+                : ', all valid against the FtM model'
+            })`,
+          );
+        }
+        if (opts.gexf) written.push(await writeChunks(opts.gexf, influenceGexf(store)));
+        if (opts.graphml) written.push(await writeChunks(opts.graphml, influenceGraphml(store)));
+        if (opts.csv) written.push(...(await writeInfluenceCsv(store, opts.csv)));
+        console.log(`Written: ${written.join(', ')}`);
       } finally {
         store.close();
       }

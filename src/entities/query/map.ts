@@ -102,6 +102,8 @@ export class InfluenceGraph {
   readonly strengths: number[] = [];
   /** Relationship entity behind an edge, for its sources (null for links and memberships). */
   readonly sourceIds: (string | null)[] = [];
+  private readonly from: number[] = [];
+  private readonly to: number[] = [];
 
   node(key: string): number {
     let i = this.index.get(key);
@@ -136,6 +138,8 @@ export class InfluenceGraph {
     this.sourceIds.push(sourceId);
     const x = this.node(a);
     const y = this.node(b);
+    this.from.push(x);
+    this.to.push(y);
     this.pending.push([x, y, e], [y, x, e]);
   }
 
@@ -157,6 +161,11 @@ export class InfluenceGraph {
 
   *neighbours(i: number): Generator<[number, number]> {
     for (let k = this.offsets[i]!; k < this.offsets[i + 1]!; k++) yield [this.targets[k]!, this.edgeOf[k]!];
+  }
+
+  /** The two ends of edge `e`, as the record reads (payer -> beneficiary, agent -> client). */
+  ends(e: number): [number, number] {
+    return [this.from[e]!, this.to[e]!];
   }
 
   get edgeCount(): number {

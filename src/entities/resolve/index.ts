@@ -21,10 +21,11 @@ import type { Store } from '../../store/store.js';
 import { withDefaults } from '../defaults.js';
 import { hashId } from '../import/formats/util.js';
 import { StagingFile } from '../import/staging.js';
-import { FTM_MODEL } from '../model.js';
+import { FTM_MODEL, isA } from '../model.js';
 import {
   blockingKeys,
   COUNTRY_PROPS,
+  compatibleSchemata,
   DATE_PROPS,
   IDENTIFIER_PROPS,
   type MatchRecord,
@@ -58,6 +59,8 @@ export interface ResolveResult {
   forReview: number;
   judgementsApplied: number;
   judgementsBlocking: number;
+  /** Merges refused because the two clusters' schemata cannot describe one party (a person, an organisation). */
+  schemaConflicts: number;
   parameters: typeof RESOLVE_DEFAULTS;
   seconds: number;
 }
@@ -229,10 +232,23 @@ export async function resolveEntities(store: Store, options: ResolveOptions = {}
     for (const x of different.get(ra) ?? []) if (uf.find(x) === rb) return true;
     return false;
   };
+  // Each cluster's schema, so that a chain of merges never joins a person and an organisation
+  // (each pair may be compatible with a LegalEntity between them).
+  const clusterSchema: (string | null)[] = Array.from({ length: n }, (_, k) =>
+    k < records.length ? records[k]!.schema : null,
+  );
+  let incompatible = 0;
   const union = (a: number, b: number): boolean => {
     const ra = uf.find(a);
     const rb = uf.find(b);
     if (ra === rb) return false;
+    const sa = clusterSchema[ra] ?? null;
+    const sb = clusterSchema[rb] ?? null;
+    if (sa && sb && !compatibleSchemata(sa, sb)) {
+      incompatible++;
+      return false;
+    }
+    clusterSchema[ra] = sa && sb ? (isA(sa, sb) ? sa : isA(sb, sa) ? sb : 'Organization') : (sa ?? sb);
     uf.parent[rb] = ra;
     const merged = new Set([...(different.get(ra) ?? []), ...(different.get(rb) ?? [])]);
     if (merged.size) different.set(ra, merged);
@@ -275,8 +291,10 @@ export async function resolveEntities(store: Store, options: ResolveOptions = {}
   for (const members of clusters.values()) {
     const ids = [...new Set(members)].map(idOf).sort();
     largest = Math.max(largest, ids.length);
-    const nk = ids.find((x) => x.startsWith('NK-'));
-    const canon = nk ?? `lk-${hashId(ids[0]!)}`;
+    // A canonical id the cluster already carries (OpenSanctions' NK-, or ours from an FtM export read
+    // back) is kept, so that resolved data round-trips; else one derived from the first member id.
+    const canon =
+      ids.find((x) => x.startsWith('NK-')) ?? ids.find((x) => x.startsWith('lk-')) ?? `lk-${hashId(ids[0]!)}`;
     for (const id of ids) canonical.line([id, canon]);
   }
   await store.run('BEGIN TRANSACTION');
@@ -314,6 +332,7 @@ export async function resolveEntities(store: Store, options: ResolveOptions = {}
     forReview: review.length,
     judgementsApplied,
     judgementsBlocking,
+    schemaConflicts: incompatible,
     parameters: p,
     seconds: (Date.now() - started) / 1000,
   };
