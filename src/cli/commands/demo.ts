@@ -19,6 +19,7 @@ import { fingerprintDetail, fingerprintTable } from '../fingerprint-text.js';
 import { Progress, StageProgress, simulationProgress } from '../progress.js';
 import { interrupt, parseIntOption } from '../shared.js';
 import { ingestSummary, n, statusText, table } from '../text.js';
+import { influenceSection } from './demo-influence.js';
 
 /**
  * The README's main command: simulate a month of posts with planted operations, ingest it into a
@@ -117,6 +118,10 @@ export function registerDemo(program: Command): void {
           `\n7. Against the simulation's ground truth (the demo knows which accounts were planted):\n`,
         );
         console.log(indent(truthTable(result, sim.truthFile, sim.operations)));
+        console.log(
+          `\n8. Influence: who is behind the operations (a simulated layer of records; invented names)\n`,
+        );
+        console.log(indent(await influenceSection(store, sim)));
         console.log(`\n   Written: ${written.map((f) => relative(process.cwd(), f)).join(', ')}`);
       } finally {
         store.close();

@@ -46,7 +46,7 @@ export function importSummary(r: EntityImportReport): string {
 }
 
 export function linkSummary(c: LinkCounts): string {
-  return `Linked: ${n(c.officials)} contacts to Members of Congress, ${n(c.accounts)} accounts, ${n(c.websites)} websites, ${n(c.pushes)} pushed domains, ${n(c.mentions)} names in posts, ${n(c.documents)} documents to speakers and outlets`;
+  return `Linked: ${n(c.officials)} contacts to Members of Congress, ${n(c.accounts)} accounts, ${n(c.websites)} websites, ${n(c.pushes)} pushed domains, ${n(c.mentions)} names in posts, ${n(c.documents)} documents to speakers and outlets, ${n(c.echoes)} documents echoing clusters`;
 }
 
 export function resolveSummary(r: Awaited<ReturnType<typeof resolveEntities>>): string {

@@ -3,6 +3,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { UsageError } from '../../core/errors.js';
 import { SCENARIOS, simulate, writerFormats } from '../../simulate/index.js';
+import { simulateInfluence } from '../../simulate/influence.js';
 import { Progress, simulationProgress } from '../progress.js';
 import { parseIntOption } from '../shared.js';
 import { n, table } from '../text.js';
@@ -30,6 +31,10 @@ export function registerSimulate(program: Command): void {
     .option('--config <file.json>', 'override any simulator knob (see docs/simulator.md)')
     .option('--gzip', 'gzip the corpus')
     .option('--post-truth', 'also write the source of every post (ground_truth_posts.csv)')
+    .option(
+      '--influence',
+      'also write the influence layer (influence.ftm.json: principals, agents, payments, meetings, statements; with its ground truth)',
+    )
     .option('-q, --quiet', 'no progress display')
     .action((opts) => {
       let config: Record<string, unknown> | undefined;
@@ -65,6 +70,12 @@ export function registerSimulate(program: Command): void {
       );
       for (const f of result.files) console.log(`  corpus: ${f}`);
       console.log(`  ground truth: ${result.truthFile}, ${result.accountsFile}`);
+      if (opts.influence) {
+        const influence = simulateInfluence(result);
+        console.log(
+          `  influence layer: ${influence.file} (${n(influence.entities)} FtM entities; truth ${influence.truthFile})`,
+        );
+      }
       console.log(
         table(
           result.operations.map((o) => [

@@ -141,7 +141,7 @@ export async function linkDocuments(store: Store): Promise<number> {
     if (!best?.match) return;
     for (const d of entry.docs)
       values.push(
-        `('${entry.role}', '${best.id.replaceAll("'", "''")}', 'document', '${d.id.replaceAll("'", "''")}', ${best.score}, '${JSON.stringify({ name: key.split('\u0000')[1], origin: d.origin, features: best.features }).replaceAll("'", "''")}'::JSON, now()::TIMESTAMP)`,
+        `('${entry.role}', '${best.id.replaceAll("'", "''")}', '${d.origin === 'ftm' ? 'entity' : 'document'}', '${d.id.replaceAll("'", "''")}', ${best.score}, '${JSON.stringify({ name: key.split('\u0000')[1], origin: d.origin, features: best.features }).replaceAll("'", "''")}'::JSON, now()::TIMESTAMP)`,
       );
   });
   for (let i = 0; i < values.length; i += 2_000)

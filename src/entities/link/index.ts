@@ -7,6 +7,7 @@ import type { Store } from '../../store/store.js';
 import { linkAccounts } from './accounts.js';
 import { linkDocuments } from './documents.js';
 import { linkPushedDomains, linkWebsites } from './domains.js';
+import { linkEchoes } from './echo.js';
 import { linkMentions } from './mentions.js';
 import { linkOfficials } from './officials.js';
 
@@ -17,6 +18,7 @@ export interface LinkCounts {
   pushes: number;
   mentions: number;
   documents: number;
+  echoes: number;
 }
 
 export async function linkLayers(store: Store): Promise<LinkCounts> {
@@ -27,5 +29,6 @@ export async function linkLayers(store: Store): Promise<LinkCounts> {
     pushes: await linkPushedDomains(store),
     mentions: await linkMentions(store),
     documents: await linkDocuments(store),
+    echoes: await linkEchoes(store),
   };
 }
