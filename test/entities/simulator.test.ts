@@ -65,11 +65,12 @@ describe('simulated influence layer', () => {
     const p = layer.truth.principals[0]!;
     const paths = await mapPaths(store, p.principal.id, p.echoes[0]!.official, { maxHops: 3 });
     const chain = paths.find((x) => x.nodes.some((n) => n.label === p.agent.name));
-    expect(chain?.hops.map((h) => h.label)).toEqual([
+    if (!chain) throw new Error('no path through the registered agent');
+    expect(chain.hops.map((h) => h.label)).toEqual([
       'Representation (FARA registered agent)',
       'contact (meeting)',
     ]);
-    expect(chain?.hops[1]!.date).toBe(p.meetings[0]!.date);
-    expect(chain?.hops[0]!.source?.file).toBe('influence.ftm.json');
+    expect(chain.hops[1]!.date).toBe(p.meetings[0]!.date);
+    expect(chain.hops[0]!.source?.file).toBe('influence.ftm.json');
   });
 });
