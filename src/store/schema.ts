@@ -196,13 +196,6 @@ CREATE TABLE IF NOT EXISTS entity_judgements (
   created_at TIMESTAMP NOT NULL
 );
 
--- Blocking keys of every party entity (name tokens, phonetic keys, acronyms, identifiers), written by
--- resolve, so that matching a query reads candidates from the store without loading every entity.
-CREATE TABLE IF NOT EXISTS entity_keys (
-  key VARCHAR NOT NULL,
-  entity_id VARCHAR NOT NULL
-);
-
 -- Pairs the last resolve run scored between the review band and the merge threshold, for review.
 CREATE TABLE IF NOT EXISTS entity_candidates (
   left_id VARCHAR NOT NULL,

@@ -17,6 +17,7 @@ import type { Store } from '../../store/store.js';
 import { cleanDate, cleanValue, propertyOf, schemaOf } from '../model.js';
 import { rebuildDerived } from '../tables.js';
 import { chooseEntityFormat } from './formats/index.js';
+import { loadFtmNative } from './native.js';
 import { openEntitySource } from './source.js';
 import { StagingFile } from './staging.js';
 import type { DraftRecord, EntityInput, RecordSink } from './types.js';
@@ -28,6 +29,8 @@ export interface EntityImportOptions {
   dataset?: string;
   /** Text encoding, when detection guesses wrong. */
   encoding?: string;
+  /** Let DuckDB read clean FtM streams in bulk (default true; see native.ts). */
+  bulk?: boolean;
   /** Format options (`mapping`: the parsed FtM mapping of the `mapping` format). */
   formatOptions?: Record<string, unknown>;
   onProgress?: (p: { file: string; diskBytes: number; totalBytes: number; records: number }) => void;
@@ -57,6 +60,8 @@ export interface EntityImportReport {
   entitiesTouched: number;
   warnings: WarningCount[];
   seconds: number;
+  /** True when DuckDB read the file in bulk (native.ts). */
+  bulk: boolean;
 }
 
 const BATCH = 200_000;
@@ -99,39 +104,64 @@ export async function importEntities(
   mkdirSync(dir, { recursive: true });
   const abort = () => store.connection.interrupt();
   options.signal?.addEventListener('abort', abort);
-  const staging = new Staging(store, dir, ingestId, dataset, source.name);
+  const staging = new Staging(store, dir, ingestId, dataset, source.name, format.keepRecords !== false);
   try {
     await store.run('BEGIN TRANSACTION');
-    let input: EntityInput = source.input();
-    if (input.kind === 'text') {
-      const chunks = input.chunks;
-      const report = (diskBytes: number) =>
-        options.onProgress?.({
-          file: source.name,
-          diskBytes,
-          totalBytes: source.bytes,
-          records: staging.read,
-        });
-      input = {
-        ...input,
-        chunks: (async function* () {
-          for await (const chunk of chunks) {
-            if (options.signal?.aborted) throw new InterruptedError('interrupted');
-            yield chunk;
-            report(chunk.diskBytes);
-            await staging.flushIfFull();
-          }
-        })(),
-      };
+    // The bulk path for clean FtM streams (native.ts); anything unusual falls back to the general path.
+    let bulk: { records: number; sha256: string } | null = null;
+    let fallback: string | null = null;
+    if (
+      format.name === 'ftm' &&
+      source.probe.container === 'text' &&
+      source.encoding === 'utf-8' &&
+      !options.encoding &&
+      options.bulk !== false
+    ) {
+      try {
+        options.onProgress?.({ file: source.name, diskBytes: 0, totalBytes: source.bytes, records: 0 });
+        bulk = await loadFtmNative(store, source.path, source.gzip, ingestId, dataset);
+      } catch (err) {
+        if (options.signal?.aborted) throw err;
+        await store.run('ROLLBACK');
+        await store.run('SET preserve_insertion_order = false');
+        await store.run('BEGIN TRANSACTION');
+        fallback = String((err as Error).message ?? err).split('\n')[0]!;
+      }
     }
-    await format.read(input, staging.sink, {
-      dataset,
-      fileName: source.name,
-      options: options.formatOptions ?? {},
-    });
-    await staging.finish();
+    if (bulk) {
+      staging.read = bulk.records;
+    } else {
+      let input: EntityInput = source.input();
+      if (input.kind === 'text') {
+        const chunks = input.chunks;
+        const report = (diskBytes: number) =>
+          options.onProgress?.({
+            file: source.name,
+            diskBytes,
+            totalBytes: source.bytes,
+            records: staging.read,
+          });
+        input = {
+          ...input,
+          chunks: (async function* () {
+            for await (const chunk of chunks) {
+              if (options.signal?.aborted) throw new InterruptedError('interrupted');
+              yield chunk;
+              report(chunk.diskBytes);
+              await staging.flushIfFull();
+            }
+          })(),
+        };
+      }
+      await format.read(input, staging.sink, {
+        dataset,
+        fileName: source.name,
+        options: options.formatOptions ?? {},
+      });
+      await staging.finish();
+    }
     if (options.signal?.aborted) throw new InterruptedError('interrupted');
-    const sha256 = source.sha256();
+    const sha256 = bulk ? bulk.sha256 : source.sha256();
     const counts = await settle(store, ingestId, sha256, dataset, staging.read - staging.rejected);
     const report: EntityImportReport = {
       ingestId,
@@ -149,6 +179,7 @@ export async function importEntities(
       entitiesTouched: counts.entities,
       warnings: [...staging.warnings.values()],
       seconds: (Date.now() - started) / 1000,
+      bulk: bulk !== null,
     };
     if (report.recordsRead !== report.recordsStored + report.recordsDuplicate + report.recordsRejected)
       throw new Error(
@@ -164,7 +195,7 @@ export async function importEntities(
         report.recordsDuplicate,
         report.recordsRejected,
         JSON.stringify(report.warnings),
-        `${report.statementsNew} statements about ${report.entitiesTouched} entities (dataset ${dataset})`,
+        `${report.statementsNew} statements about ${report.entitiesTouched} entities (dataset ${dataset}); ${bulk ? 'read in bulk by DuckDB' : fallback ? `read record by record: ${fallback}` : 'read record by record'}`,
         ingestId,
       ],
     );
@@ -249,6 +280,7 @@ class Staging {
     private readonly ingestId: number,
     private readonly dataset: string,
     private readonly fileName: string,
+    private readonly keepRecords: boolean,
   ) {
     this.statements = new StagingFile(join(dir, 'statements.csv'));
     this.records = new StagingFile(join(dir, 'records.csv'));
@@ -341,7 +373,7 @@ class Staging {
       return;
     }
     for (const l of lines) this.statements.line(l);
-    this.records.line([String(r.row), r.raw.slice(0, 1 << 20)]);
+    if (this.keepRecords) this.records.line([String(r.row), r.raw.slice(0, 1 << 20)]);
   }
 
   private rejectRecord(r: DraftRecord, reason: string): void {

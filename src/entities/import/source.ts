@@ -21,6 +21,7 @@ export interface OpenedSource {
   path: string;
   name: string;
   bytes: number;
+  gzip: boolean;
   probe: Probe;
   encoding: string;
   /** The input to read; call once. */
@@ -89,6 +90,7 @@ export async function openEntitySource(path: string, encoding?: string): Promise
     path,
     name,
     bytes: source.bytes,
+    gzip: source.gzip,
     encoding: chosen,
     probe: { name, head: source.head.replace(/^\ufeff/, ''), container: 'text', members: [] },
     input: () => ({ kind: 'text', name, chunks: stream.chunks }),
@@ -111,6 +113,7 @@ function openZip(path: string, gzip: boolean): OpenedSource {
     path,
     name,
     bytes: onDisk.length,
+    gzip,
     encoding: 'zip',
     probe: {
       name,

@@ -77,6 +77,11 @@ export interface EntityFormat {
   dataset: string;
   /** The text encoding this format's files use when they are not UTF-8 (FARA bulk: Windows-1252). */
   encoding?: string;
+  /**
+   * Keep each source record's text in `entity_records` (default true). False for FtM streams: a
+   * line is one entity and its statements hold all of it, so keeping the line would store it twice.
+   */
+  keepRecords?: boolean;
   detect(probe: Probe): boolean;
   read(input: EntityInput, sink: RecordSink, ctx: ReadContext): Promise<void>;
 }

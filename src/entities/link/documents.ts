@@ -113,8 +113,7 @@ async function documentRows(store: Store): Promise<DocumentRow[]> {
 export async function linkDocuments(store: Store): Promise<number> {
   const docs = await documentRows(store);
   await store.run(`DELETE FROM entity_links WHERE kind IN ('speaker', 'outlet')`);
-  if (!docs.length || !Number(await store.value(`SELECT count(*) FROM (SELECT 1 FROM entity_keys LIMIT 1)`)))
-    return 0;
+  if (!docs.length) return 0;
   const names = new Map<string, { role: 'speaker' | 'outlet'; docs: DocumentRow[] }>();
   for (const d of docs) {
     for (const [role, name] of [

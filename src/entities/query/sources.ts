@@ -118,10 +118,7 @@ export async function findEntity(store: Store, text: string): Promise<string> {
     [text, text],
   );
   if (exact) return exact;
-  const hasKeys = Number(
-    await store.value<number>(`SELECT count(*) FROM (SELECT 1 FROM entity_keys LIMIT 1)`),
-  );
-  if (hasKeys) {
+  {
     const r = await matchEntities(
       store,
       { q: { schema: 'LegalEntity', properties: { name: [text] } } },

@@ -312,7 +312,6 @@ export async function resolveEntities(store: Store, options: ResolveOptions = {}
     if (cf)
       await store.run(`INSERT INTO entity_candidates SELECT left_id, right_id, score, features::JSON FROM read_csv('${cf}',
         header = false, auto_detect = false, columns = {'left_id': 'VARCHAR', 'right_id': 'VARCHAR', 'score': 'DOUBLE', 'features': 'VARCHAR'}, quote = '"', escape = '"')`);
-    await writeKeys(store, records, keysOf);
     await store.run('COMMIT');
   } catch (err) {
     await store.run('ROLLBACK');
@@ -336,19 +335,6 @@ export async function resolveEntities(store: Store, options: ResolveOptions = {}
     parameters: p,
     seconds: (Date.now() - started) / 1000,
   };
-}
-
-/** Writes the blocking keys for `match`, ordered by key so that lookups skip most of the table. */
-async function writeKeys(store: Store, records: MatchRecord[], keysOf: string[][]): Promise<void> {
-  const file = new StagingFile(`${store.path}.tmp-keys`);
-  records.forEach((r, i) => {
-    for (const k of keysOf[i]!) file.line([k, r.id]);
-  });
-  const path = file.take();
-  await store.run('DELETE FROM entity_keys');
-  if (path)
-    await store.run(`INSERT INTO entity_keys SELECT key, entity_id FROM read_csv('${path}', header = false, auto_detect = false,
-      columns = {'key': 'VARCHAR', 'entity_id': 'VARCHAR'}, quote = '"', escape = '"') ORDER BY key`);
 }
 
 export type Judgement = 'same' | 'different' | 'unsure';

@@ -6,14 +6,15 @@
  * the best pairwise score (score.ts) against any of their source records, `match` says whether it
  * reaches the threshold (0.7, yente's default cut-off), `features` which evidence scored.
  *
- * Candidates come from the blocking keys resolve writes (`entity_keys`), so a query reads a few
- * hundred rows, not the store; an in-memory `Matcher` does the same over a list of records.
+ * Candidates come from an in-memory index of the store's party records (`matchIndex`, built once
+ * and kept until the store changes) by the same blocking keys resolution uses; `properties` are
+ * the compared ones (names, countries, identifiers, birth dates) of the entity's records.
  */
 import { UsageError } from '../../core/errors.js';
 import type { Store } from '../../store/store.js';
 import { withDefaults } from '../defaults.js';
 import { captionOf, schemaOf } from '../model.js';
-import { loadRecords } from './index.js';
+import { loadRecords, tokenStats } from './index.js';
 import { blockingKeys, type MatchRecord, prepareRecord, scorePair, type TokenStats } from './score.js';
 
 export const MATCH_DEFAULTS = {
@@ -109,98 +110,85 @@ export class Matcher {
   }
 }
 
-/** Token statistics read from the store's blocking keys (document frequency of `t:` keys). */
-async function storeStats(store: Store, tokens: string[]): Promise<TokenStats> {
-  const documents = Number(
-    (await store.value<number>(`SELECT count(DISTINCT entity_id) FROM entity_keys`)) ?? 0,
-  );
-  const df = new Map<string, number>();
-  if (tokens.length) {
-    const rows = await store.all<{ key: string; n: number }>(
-      `SELECT key, count(*) AS n FROM entity_keys WHERE key IN (${tokens.map((t) => `'t:${t.replaceAll("'", "''")}'`).join(', ')}) GROUP BY key`,
-    );
-    for (const r of rows) df.set(r.key.slice(2), Number(r.n));
-  }
-  return { documents: Math.max(documents, 1), df: (t) => df.get(t) ?? 0 };
+/**
+ * The store's party records in memory, with their canonical ids: built once per store (seconds per
+ * 100,000 parties) and kept until the store's statements or resolution change, so that each query
+ * costs a blocking lookup and a few dozen comparisons.
+ */
+export interface MatchIndex {
+  matcher: Matcher;
+  canonical: Map<string, string>;
 }
 
-/** Matches queries against the store's resolved entities (run `resolve` first: it writes the keys). */
+const INDEXES = new WeakMap<Store, { version: string; index: MatchIndex }>();
+
+export async function matchIndex(store: Store): Promise<MatchIndex> {
+  const version = JSON.stringify(
+    await store.all(
+      `SELECT (SELECT max(ingest_id) FROM ingests) AS i, (SELECT count(*) FROM statements) AS s,
+       (SELECT count(*) FROM entity_canonical) AS c, (SELECT coalesce(max(canonical_id), '') FROM entity_canonical) AS m`,
+    ),
+  );
+  const cached = INDEXES.get(store);
+  if (cached?.version === version) return cached.index;
+  const records = await loadRecords(store);
+  const canonical = new Map(
+    (
+      await store.all<{ entity_id: string; canonical_id: string }>(
+        `SELECT entity_id, canonical_id FROM entity_canonical`,
+      )
+    ).map((r) => [r.entity_id, r.canonical_id]),
+  );
+  const index = { matcher: new Matcher(records, tokenStats(records)), canonical };
+  INDEXES.set(store, { version, index });
+  return index;
+}
+
+/** Matches queries against the store's resolved entities (see the header). */
 export async function matchEntities(
   store: Store,
   queries: Record<string, MatchQuery>,
   options: MatchOptions = {},
 ): Promise<Record<string, MatchResponse>> {
   const o = withDefaults(MATCH_DEFAULTS, options);
-  const hasKeys = await store.value<number>(`SELECT count(*) FROM (SELECT 1 FROM entity_keys LIMIT 1)`);
-  if (!Number(hasKeys))
-    throw new UsageError(
-      'no match index in this store; run lockstep entities resolve first (it builds the index)',
-    );
+  const { matcher, canonical } = await matchIndex(store);
   const responses: Record<string, MatchResponse> = {};
   for (const [key, q] of Object.entries(queries)) {
     const record = prepareRecord(`query:${key}`, q.schema, q.properties);
-    const keys = blockingKeys(record);
-    const stats = await storeStats(store, [...new Set(record.names.flatMap((n) => n.tokens))]);
-    let results: MatchResult[] = [];
-    if (keys.length) {
-      const sizes = await store.all<{ key: string; n: number }>(
-        `SELECT key, count(*) AS n FROM entity_keys WHERE key IN (${keys.map((k) => `'${k.replaceAll("'", "''")}'`).join(', ')}) GROUP BY key`,
-      );
-      const usable = sizes.filter((s) => Number(s.n) <= 5_000);
-      const weights = usable
-        .map(
-          (s) =>
-            `('${s.key.replaceAll("'", "''")}', ${s.key.startsWith('i:') ? 10 : Math.log(1 + stats.documents / Number(s.n))})`,
-        )
-        .join(', ');
-      const ids = weights
-        ? (
-            await store.all<{ entity_id: string }>(
-              `SELECT k.entity_id FROM entity_keys k JOIN (VALUES ${weights}) w(key, weight) USING (key)
-               GROUP BY k.entity_id ORDER BY sum(w.weight) DESC, k.entity_id LIMIT ${o.candidates}`,
-            )
-          ).map((r) => r.entity_id)
-        : [];
-      const candidates = ids.length ? await loadRecords(store, ids) : [];
-      const canon = await canonicalOf(store, ids);
-      const best = new Map<string, { score: number; features: Record<string, number>; record: string }>();
-      for (const c of candidates) {
-        const s = scorePair(record, c, stats);
-        const id = canon.get(c.id) ?? c.id;
-        const prev = best.get(id);
-        if (!prev || s.score > prev.score) best.set(id, { ...s, record: c.id });
-      }
-      const top = [...best]
-        .filter(([, b]) => b.score >= o.cutoff)
-        .sort((a, b) => b[1].score - a[1].score || a[0].localeCompare(b[0]))
-        .slice(0, o.limit);
-      results = await Promise.all(
-        top.map(async ([id, b]) => {
-          const entity = await canonicalEntity(store, id);
-          return {
-            id,
-            caption: entity.caption,
-            schema: entity.schema,
-            properties: entity.properties,
-            score: b.score,
-            match: b.score >= o.threshold,
-            features: b.features,
-            matchedRecord: b.record,
-          };
-        }),
-      );
+    const best = new Map<string, { score: number; features: Record<string, number>; record: MatchRecord }>();
+    const members = new Map<string, MatchRecord[]>();
+    for (const r of matcher.rank(record, { candidates: o.candidates })) {
+      const id = canonical.get(r.record.id) ?? r.record.id;
+      members.set(id, [...(members.get(id) ?? []), r.record]);
+      const prev = best.get(id);
+      if (!prev || r.score > prev.score) best.set(id, r);
     }
+    const results = [...best]
+      .filter(([, b]) => b.score >= o.cutoff)
+      .sort((a, b) => b[1].score - a[1].score || a[0].localeCompare(b[0]))
+      .slice(0, o.limit)
+      .map(([id, b]): MatchResult => {
+        const recs = members.get(id)!;
+        const properties: Record<string, string[]> = {};
+        for (const r of recs)
+          for (const [p, vs] of Object.entries(r.props ?? {}))
+            properties[p] = [...new Set([...(properties[p] ?? []), ...(vs ?? [])])].sort();
+        let schema = recs[0]!.schema;
+        for (const r of recs.slice(1)) schema = mostSpecific(schema, r.schema);
+        return {
+          id,
+          caption: captionOf(schema, properties),
+          schema,
+          properties,
+          score: b.score,
+          match: b.score >= o.threshold,
+          features: b.features,
+          matchedRecord: b.record.id,
+        };
+      });
     responses[key] = { query: q, results, total: { value: results.length, relation: 'eq' } };
   }
   return responses;
-}
-
-async function canonicalOf(store: Store, ids: string[]): Promise<Map<string, string>> {
-  if (!ids.length) return new Map();
-  const rows = await store.all<{ entity_id: string; canonical_id: string }>(
-    `SELECT entity_id, canonical_id FROM entity_canonical WHERE entity_id IN (${ids.map((i) => `'${i.replaceAll("'", "''")}'`).join(', ')})`,
-  );
-  return new Map(rows.map((r) => [r.entity_id, r.canonical_id]));
 }
 
 /** A canonical entity as FtM shows it: the common schema, the caption, the union of its members' values. */

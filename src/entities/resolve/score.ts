@@ -48,6 +48,8 @@ const EXCLUSIVE_SCHEMES = /^(bioguide|opensecrets|fec|govtrack|votesmart|icpsr|l
 export interface MatchRecord {
   id: string;
   schema: string;
+  /** The values the record was prepared from, by property (what `match` returns). */
+  props?: Record<string, readonly string[] | undefined>;
   names: PreparedName[];
   identifiers: Set<string>;
   countries: Set<string>;
@@ -72,7 +74,7 @@ export function prepareRecord(
   const countries = new Set<string>();
   for (const p of COUNTRY_PROPS) for (const v of props[p] ?? []) countries.add(v.toLowerCase());
   const birthYears = new Set((props.birthDate ?? []).map((d) => d.slice(0, 4)));
-  return { id, schema, names: [...names.values()], identifiers, countries, birthYears };
+  return { id, schema, props, names: [...names.values()], identifiers, countries, birthYears };
 }
 
 /** Document frequencies of name tokens, for the weights. */

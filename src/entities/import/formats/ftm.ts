@@ -37,6 +37,7 @@ export const ftmFormat: EntityFormat = {
   title: 'FollowTheMoney entities (JSON Lines or a JSON array; referents kept)',
   source: 'OpenSanctions / Aleph / yente `entities.ftm.json`, `ftm map` output (.ijson)',
   dataset: 'ftm',
+  keepRecords: false,
   detect(probe) {
     const head = probe.head.trimStart();
     return (
