@@ -34,10 +34,22 @@ function rng(seed) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const FIRST = 'James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara Richard Susan Joseph Jessica Thomas Sarah Ali Maryam Reza Zahra Mohammad Fatemeh Hossein Sara Olivia Ahmed Fatima Omar Layla Ivan Olga Dmitri Anna Wei Li Chen Hana Kenji Yuki Carlos Lucia Jorge Elena'.split(' ');
-const LAST = 'Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill Flores Green Adams Nelson Baker Hall Rivera Campbell Mitchell Carter Roberts Tehrani Rahimi Karimi Hosseini Mousavi Ivanov Petrov Sokolov Wang Zhang Liu Tanaka Sato Suzuki Rossi Bianchi Moreau Dubois Muller Schmidt Novak Horvat Kowalski Nowak'.split(' ');
-const WORDS = 'Atlas Beacon Cedar Delta Ember Falcon Granite Harbor Iris Juniper Keystone Lantern Meridian Nova Orchid Pinnacle Quarry Raven Sierra Tundra Unity Vertex Willow Xenon Yarrow Zenith Amber Birch Cobalt Dune Echo Fjord Glacier Horizon Indigo Jasper Kestrel Lotus Maple Nimbus Onyx Prairie Quartz Ridge Summit Timber Umber Valley Wren'.split(' ');
-const KINDS = 'Holdings Group Partners Associates Strategies Capital Consulting Media Foundation Institute Council Trading Energy Logistics Advisors Networks Ventures'.split(' ');
+const FIRST =
+  'James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara Richard Susan Joseph Jessica Thomas Sarah Ali Maryam Reza Zahra Mohammad Fatemeh Hossein Sara Olivia Ahmed Fatima Omar Layla Ivan Olga Dmitri Anna Wei Li Chen Hana Kenji Yuki Carlos Lucia Jorge Elena'.split(
+    ' ',
+  );
+const LAST =
+  'Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill Flores Green Adams Nelson Baker Hall Rivera Campbell Mitchell Carter Roberts Tehrani Rahimi Karimi Hosseini Mousavi Ivanov Petrov Sokolov Wang Zhang Liu Tanaka Sato Suzuki Rossi Bianchi Moreau Dubois Muller Schmidt Novak Horvat Kowalski Nowak'.split(
+    ' ',
+  );
+const WORDS =
+  'Atlas Beacon Cedar Delta Ember Falcon Granite Harbor Iris Juniper Keystone Lantern Meridian Nova Orchid Pinnacle Quarry Raven Sierra Tundra Unity Vertex Willow Xenon Yarrow Zenith Amber Birch Cobalt Dune Echo Fjord Glacier Horizon Indigo Jasper Kestrel Lotus Maple Nimbus Onyx Prairie Quartz Ridge Summit Timber Umber Valley Wren'.split(
+    ' ',
+  );
+const KINDS =
+  'Holdings Group Partners Associates Strategies Capital Consulting Media Foundation Institute Council Trading Energy Logistics Advisors Networks Ventures'.split(
+    ' ',
+  );
 const FORMS = ['LLC', 'Inc.', 'Ltd', 'GmbH', 'S.A.', 'PLC', ''];
 const COUNTRIES = ['us', 'gb', 'de', 'fr', 'ir', 'ru', 'cn', 'ae', 'tr', 'br', 'in', 'ng', 'ua', 'jp', 'mx'];
 
@@ -71,13 +83,35 @@ async function writeStream(n) {
     let e;
     if (parties.length > 100 && r() < 0.1) {
       const orig = parties[Math.floor(r() * parties.length)];
-      e = { id: `p${i}`, schema: orig.schema === 'Company' ? 'LegalEntity' : orig.schema, properties: { name: [respell(orig.properties.name[0], r)], country: orig.properties.country } };
+      e = {
+        id: `p${i}`,
+        schema: orig.schema === 'Company' ? 'LegalEntity' : orig.schema,
+        properties: { name: [respell(orig.properties.name[0], r)], country: orig.properties.country },
+      };
     } else if (r() < 0.5) {
       const name = `${pick(FIRST)} ${pick(FIRST)[0]}. ${pick(LAST)}`;
-      e = { id: `p${i}`, schema: 'Person', properties: { name: [name], country: [pick(COUNTRIES)], birthDate: [`${1940 + Math.floor(r() * 60)}-0${1 + Math.floor(r() * 9)}-1${Math.floor(r() * 9)}`], idNumber: [`ID-${i}`] } };
+      e = {
+        id: `p${i}`,
+        schema: 'Person',
+        properties: {
+          name: [name],
+          country: [pick(COUNTRIES)],
+          birthDate: [`${1940 + Math.floor(r() * 60)}-0${1 + Math.floor(r() * 9)}-1${Math.floor(r() * 9)}`],
+          idNumber: [`ID-${i}`],
+        },
+      };
     } else {
       const name = `${pick(WORDS)} ${pick(WORDS)} ${pick(KINDS)} ${pick(FORMS)}`.trim();
-      e = { id: `p${i}`, schema: r() < 0.5 ? 'Company' : 'Organization', properties: { name: [name], country: [pick(COUNTRIES)], registrationNumber: [`R${i}`], address: [`${1 + Math.floor(r() * 999)} ${pick(WORDS)} Street, ${pick(WORDS)}`] } };
+      e = {
+        id: `p${i}`,
+        schema: r() < 0.5 ? 'Company' : 'Organization',
+        properties: {
+          name: [name],
+          country: [pick(COUNTRIES)],
+          registrationNumber: [`R${i}`],
+          address: [`${1 + Math.floor(r() * 999)} ${pick(WORDS)} Street, ${pick(WORDS)}`],
+        },
+      };
     }
     parties.push(e);
     await write(line(e));
@@ -90,10 +124,34 @@ async function writeStream(n) {
       const date = `20${10 + Math.floor(r() * 14)}-0${1 + Math.floor(r() * 9)}-2${Math.floor(r() * 8)}`;
       const rel =
         kind < 0.5
-          ? { id: `x${i}`, schema: 'Payment', properties: { payer: [a], beneficiary: [b], amount: [String(Math.floor(r() * 1e6))], currency: ['USD'], date: [date] } }
+          ? {
+              id: `x${i}`,
+              schema: 'Payment',
+              properties: {
+                payer: [a],
+                beneficiary: [b],
+                amount: [String(Math.floor(r() * 1e6))],
+                currency: ['USD'],
+                date: [date],
+              },
+            }
           : kind < 0.8
-            ? { id: `x${i}`, schema: 'Representation', properties: { agent: [a], client: [b], role: ['registered agent'], startDate: [date] } }
-            : { id: `x${i}`, schema: 'Event', properties: { name: ['meeting'], date: [date], organizer: [a], involved: [b], keywords: ['meeting'] } };
+            ? {
+                id: `x${i}`,
+                schema: 'Representation',
+                properties: { agent: [a], client: [b], role: ['registered agent'], startDate: [date] },
+              }
+            : {
+                id: `x${i}`,
+                schema: 'Event',
+                properties: {
+                  name: ['meeting'],
+                  date: [date],
+                  organizer: [a],
+                  involved: [b],
+                  keywords: ['meeting'],
+                },
+              };
       await write(line(rel));
       written++;
     }
@@ -162,7 +220,10 @@ const child = `
 
 function step(mode) {
   log(`${mode}...`);
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', child, mode, db, file], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', child, mode, db, file], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   if (r.status !== 0) {
     process.stderr.write(r.stderr);
     throw new Error(`${mode} failed`);
@@ -201,4 +262,8 @@ server): the graph is built on the first query and kept until the store changes.
 \`lockstep map\` pays the build too.
 <!-- influence:end -->`;
 writeSection('influence', section);
-log(readFileSync(join(root, 'BENCHMARKS.md'), 'utf8').includes('influence:start') ? 'BENCHMARKS.md updated' : 'BENCHMARKS.md not updated');
+log(
+  readFileSync(join(root, 'BENCHMARKS.md'), 'utf8').includes('influence:start')
+    ? 'BENCHMARKS.md updated'
+    : 'BENCHMARKS.md not updated',
+);

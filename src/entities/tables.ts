@@ -31,18 +31,26 @@ const CAPTION_PROPS = ['name', 'title', 'username', 'fileName', 'email', 'regist
  * (column entity_id). Entities named with several schemata get their common schema (FtM's rule);
  * relationship rows repeat for every (source, target) value pair.
  */
-export async function rebuildDerived(store: Store): Promise<void> {
-  await store.run(`DELETE FROM entities WHERE entity_id IN (SELECT entity_id FROM touched)`);
+export async function rebuildDerived(store: Store, everything = false): Promise<void> {
+  // The touched ids' statements; the whole table when every id was touched (a first import).
+  const src = everything ? 'statements' : '(SELECT s.* FROM statements s JOIN touched USING (entity_id))';
+  if (everything) await store.run('DELETE FROM entities');
+  else await store.run(`DELETE FROM entities WHERE entity_id IN (SELECT entity_id FROM touched)`);
   const caption = `coalesce(${CAPTION_PROPS.map(
     (p) => `min_by(value, length(value)) FILTER (WHERE prop = '${p}')`,
   ).join(', ')})`;
+  // Schema and datasets from the base statements (one per entity and record), captions from the
+  // name-like statements: two small aggregations instead of one over every statement.
   await store.run(`INSERT INTO entities
-    SELECT s.entity_id, min(s.schema), ${caption}, list(DISTINCT s.dataset ORDER BY s.dataset)
-    FROM statements s JOIN touched t USING (entity_id) GROUP BY s.entity_id`);
+    SELECT b.entity_id, b.schema, c.caption, b.datasets
+    FROM (SELECT entity_id, min(schema) AS schema, list(DISTINCT dataset ORDER BY dataset) AS datasets
+          FROM ${src} WHERE prop = 'id' GROUP BY entity_id) b
+    LEFT JOIN (SELECT entity_id, ${caption} AS caption FROM ${src}
+               WHERE prop IN (${CAPTION_PROPS.map((p) => `'${p}'`).join(', ')}) GROUP BY entity_id) c USING (entity_id)`);
   // Entities stated with more than one schema: the most specific one they agree on.
   const mixed = await store.all<{ entity_id: string; schemata: string[] }>(
-    `SELECT s.entity_id, list(DISTINCT s.schema) AS schemata FROM statements s JOIN touched t USING (entity_id)
-     GROUP BY s.entity_id HAVING count(DISTINCT s.schema) > 1`,
+    `SELECT entity_id, list(DISTINCT schema) AS schemata FROM ${src} WHERE prop = 'id'
+     GROUP BY entity_id HAVING count(DISTINCT schema) > 1`,
   );
   for (const m of mixed) {
     let schema: string | null = m.schemata[0]!;
@@ -52,26 +60,28 @@ export async function rebuildDerived(store: Store): Promise<void> {
       m.entity_id,
     ]);
   }
-  await store.run(`DELETE FROM entity_edges WHERE rel_id IN (SELECT entity_id FROM touched)`);
+  const ents = everything ? 'entities e' : 'entities e JOIN touched USING (entity_id)';
+  if (everything) await store.run('DELETE FROM entity_edges');
+  else await store.run(`DELETE FROM entity_edges WHERE rel_id IN (SELECT entity_id FROM touched)`);
   await store.run(`CREATE OR REPLACE TEMP TABLE touched_dates AS
     SELECT entity_id, min(value) FILTER (WHERE prop IN ('startDate', 'date')) AS sd,
            max(value) FILTER (WHERE prop = 'endDate') AS ed
-    FROM statements JOIN touched USING (entity_id) WHERE prop IN ('startDate', 'date', 'endDate') GROUP BY entity_id`);
+    FROM ${src} WHERE prop IN ('startDate', 'date', 'endDate') GROUP BY entity_id`);
   await store.run(`CREATE OR REPLACE TEMP TABLE touched_refs AS
-    SELECT DISTINCT s.entity_id, s.prop, s.value FROM statements s JOIN touched USING (entity_id) WHERE s.prop_type = 'entity'`);
+    SELECT DISTINCT entity_id, prop, value FROM ${src} WHERE prop_type = 'entity'`);
   const dates = 'dt.sd';
   const ends = 'dt.ed';
   // FtM edge schemata: source -> target.
   await store.run(`INSERT INTO entity_edges
     SELECT DISTINCT e.entity_id, e.schema, spec.sp, s.value, spec.tp, t.value, ${dates}, ${ends}
-    FROM entities e JOIN touched USING (entity_id) LEFT JOIN touched_dates dt USING (entity_id)
+    FROM ${ents} LEFT JOIN touched_dates dt USING (entity_id)
     JOIN (VALUES ${SPEC_VALUES}) AS spec(schema, sp, tp) ON spec.schema = e.schema
     JOIN touched_refs s ON s.entity_id = e.entity_id AND s.prop = spec.sp
     JOIN touched_refs t ON t.entity_id = e.entity_id AND t.prop = spec.tp`);
   // Other entities' references (Event.organizer/involved, UserAccount.owner, ...): the entity itself is a node.
   await store.run(`INSERT INTO entity_edges
     SELECT DISTINCT e.entity_id, e.schema, '', e.entity_id, s.prop, s.value, ${dates}, ${ends}
-    FROM entities e JOIN touched USING (entity_id) LEFT JOIN touched_dates dt USING (entity_id)
+    FROM ${ents} LEFT JOIN touched_dates dt USING (entity_id)
     JOIN touched_refs s ON s.entity_id = e.entity_id
     WHERE e.schema NOT IN (${EDGE_LIST}) AND s.value <> e.entity_id`);
 }

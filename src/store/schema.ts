@@ -155,10 +155,11 @@ CREATE TABLE IF NOT EXISTS entity_records (
   raw VARCHAR
 );
 
--- One row per entity id, derived from its statements: the most specific schema, a caption, the
+-- One row per entity id (no primary key: an index over millions of ids costs the import more than
+-- the rebuild, which deletes and inserts the ids it touched), derived from its statements: the most specific schema, a caption, the
 -- datasets that name it. Rebuilt for the ids an import touches.
 CREATE TABLE IF NOT EXISTS entities (
-  entity_id VARCHAR PRIMARY KEY,
+  entity_id VARCHAR NOT NULL,
   schema VARCHAR NOT NULL,
   caption VARCHAR,
   datasets VARCHAR[]
@@ -181,7 +182,7 @@ CREATE TABLE IF NOT EXISTS entity_edges (
 -- Entity resolution: every source id that was merged, with its canonical id (ids not listed are
 -- their own canonical). Rewritten by each resolve run.
 CREATE TABLE IF NOT EXISTS entity_canonical (
-  entity_id VARCHAR PRIMARY KEY,
+  entity_id VARCHAR NOT NULL,
   canonical_id VARCHAR NOT NULL
 );
 

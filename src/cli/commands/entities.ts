@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, resolve as resolvePath } from 'node:path';
+import { dirname, resolve as resolvePath } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
-import { FormatError, InputError, UsageError } from '../../core/errors.js';
+import { InputError, UsageError } from '../../core/errors.js';
 import { ENTITY_FORMATS } from '../../entities/import/formats/index.js';
 import { loadFtmMapping } from '../../entities/import/formats/mapping.js';
 import { type EntityImportReport, importEntities } from '../../entities/import/pipeline.js';
@@ -26,7 +26,15 @@ import {
 import { Store } from '../../store/store.js';
 import { entityText, pathsText } from '../entities-text.js';
 import { duration, Progress, StageProgress } from '../progress.js';
-import { dbOption, interrupt, openExistingStore, parseIntOption, parsePositiveOption } from '../shared.js';
+import {
+  dbOption,
+  interrupt,
+  openExistingStore,
+  parseIntOption,
+  parsePositiveOption,
+  reportBadFiles,
+  skipBadFile,
+} from '../shared.js';
 import { n, table } from '../text.js';
 
 /** One import's summary line, with its warnings and where the rejects are. */
@@ -127,14 +135,7 @@ export function registerEntities(program: Command): void {
             if (!opts.json) console.log(importSummary(report));
           } catch (err) {
             progress.done();
-            if (
-              (err instanceof InputError || err instanceof FormatError) &&
-              !err.message.includes(basename(file))
-            )
-              err.message = `${file}: ${err.message}`;
-            if (!(err instanceof InputError || err instanceof FormatError) || inputs.length === 1) throw err;
-            failures.push(file);
-            process.stderr.write(`lockstep: ${err.message}\n`);
+            skipBadFile(err, file, inputs.length, failures);
           }
         }
         // Resolution re-applies every stored judgement to what was just imported (as nomenklatura does),
@@ -150,12 +151,7 @@ export function registerEntities(program: Command): void {
         store.close();
       }
       if (opts.json) console.log(JSON.stringify(reports, null, 2));
-      if (failures.length) {
-        process.stderr.write(
-          `lockstep: ${failures.length} of ${inputs.length} files could not be imported (see above)\n`,
-        );
-        process.exitCode = 3;
-      }
+      reportBadFiles(failures, inputs.length, 'imported');
     });
 
   entities

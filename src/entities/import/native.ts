@@ -86,6 +86,9 @@ export async function loadFtmNative(
     await store.run(`SET preserve_insertion_order = false`).catch(() => {});
   }
   const records = Number(await store.value(`SELECT count(*) FROM ftm_lines`));
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE ftm_model AS SELECT * FROM (VALUES ${MODEL_VALUES}) m(schema, prop, type, len)`,
+  );
   if (records !== scan.lines) throw new Fallback(`read ${records} lines, the file has ${scan.lines}`);
   await store.run(`CREATE OR REPLACE TEMP TABLE ftm_ents AS
     SELECT source_row, line, try(json_extract_string(line, '$.id')) AS id, try(json_extract_string(line, '$.schema')) AS schema,
@@ -93,7 +96,7 @@ export async function loadFtmNative(
     FROM ftm_lines`);
   // Whole-file checks: every line an entity with an id, a concrete schema, properties of strings.
   const bad = await store.value<number>(`SELECT count(*) FROM ftm_ents e
-    WHERE e.id IS NULL OR trim(e.id) = '' OR e.id <> trim(e.id) OR NOT EXISTS (SELECT 1 FROM (VALUES ${MODEL_VALUES}) m(schema, prop, type, len) WHERE m.schema = e.schema)
+    WHERE e.id IS NULL OR trim(e.id) = '' OR e.id <> trim(e.id) OR NOT EXISTS (SELECT 1 FROM ftm_model m WHERE m.schema = e.schema)
       OR (e.props IS NOT NULL AND json_type(e.props) <> 'OBJECT')
       OR (e.props IS NOT NULL AND try_cast(e.props AS MAP(VARCHAR, VARCHAR[])) IS NULL)
       OR (e.refs IS NOT NULL AND json_type(e.refs) <> 'ARRAY')`);
@@ -103,8 +106,7 @@ export async function loadFtmNative(
     FROM (SELECT source_row, id, schema, unnest(map_entries(CAST(props AS MAP(VARCHAR, VARCHAR[])))) AS kv FROM ftm_ents WHERE props IS NOT NULL)`);
   // Values the general path would clean, refuse or warn about.
   const unclean =
-    await store.value<number>(`SELECT count(*) FROM ftm_vals v LEFT JOIN (VALUES ${MODEL_VALUES}) m(schema, prop, type, len)
-      ON m.schema = v.schema AND m.prop = v.prop
+    await store.value<number>(`SELECT count(*) FROM ftm_vals v LEFT JOIN ftm_model m ON m.schema = v.schema AND m.prop = v.prop
     WHERE v.value IS NOT NULL AND v.value <> '' AND (m.type IS NULL
       OR regexp_matches(v.value, '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]')
       OR (m.type = 'entity' AND v.value <> trim(v.value))
@@ -119,17 +121,18 @@ export async function loadFtmNative(
   await store.run(`INSERT INTO statements
     SELECT id, schema, 'id', 'id', id, NULL, ${q(dataset)}, ${ingestId}, source_row, NULL, NULL FROM ftm_ents
     UNION ALL
-    SELECT id, schema, prop, type, clean, CASE WHEN clean <> value THEN value END, ${q(dataset)}, ${ingestId}, source_row, NULL, NULL
+    SELECT id, schema, prop, type, clean, CASE WHEN clean <> raw THEN raw END, ${q(dataset)}, ${ingestId}, source_row, NULL, NULL
     FROM (
-      SELECT DISTINCT ON (v.source_row, v.id, v.prop, clean) v.id, v.schema, v.prop, m.type, v.value, v.source_row,
+      SELECT v.source_row, v.id, v.prop, any_value(v.schema) AS schema, any_value(m.type) AS type, min(v.value) AS raw,
         CASE WHEN m.type IN ('entity', 'text', 'html', 'date', 'country', 'number') THEN trim(v.value) ELSE ${SQUEEZED} END AS clean
-      FROM ftm_vals v JOIN (VALUES ${MODEL_VALUES}) m(schema, prop, type, len) ON m.schema = v.schema AND m.prop = v.prop
+      FROM ftm_vals v JOIN ftm_model m ON m.schema = v.schema AND m.prop = v.prop
       WHERE v.value IS NOT NULL AND trim(v.value) <> ''
-      ORDER BY v.source_row, v.id, v.prop, clean, v.value)
+      GROUP BY v.source_row, v.id, v.prop, clean)
     WHERE clean <> ''`);
   await store.run(`INSERT INTO entity_judgements
     SELECT DISTINCT id, r, 'same', 'referents:${ingestId}', NULL, now()::TIMESTAMP
     FROM (SELECT id, unnest(CAST(refs AS VARCHAR[])) AS r FROM ftm_ents WHERE refs IS NOT NULL) WHERE r <> id`);
-  for (const t of ['ftm_lines', 'ftm_ents', 'ftm_vals']) await store.run(`DROP TABLE IF EXISTS ${t}`);
+  for (const t of ['ftm_lines', 'ftm_ents', 'ftm_vals', 'ftm_model'])
+    await store.run(`DROP TABLE IF EXISTS ${t}`);
   return { records, sha256: scan.sha256 };
 }

@@ -259,7 +259,13 @@ async function settle(
     `CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT entity_id FROM statements WHERE ingest_id = ${ingestId}`,
   );
   const entities = (await store.value<number>(`SELECT count(*) FROM touched`)) ?? 0;
-  if (entities) await rebuildDerived(store);
+  // A first import touches every id: the derived tables are built from the whole table, without joins.
+  const first = !Number(
+    await store.value(
+      `SELECT count(*) FROM (SELECT 1 FROM statements WHERE ingest_id <> ${ingestId} LIMIT 1)`,
+    ),
+  );
+  if (entities) await rebuildDerived(store, first);
   return { stored, duplicate: accepted - stored, statements, entities };
 }
 

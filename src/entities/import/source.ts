@@ -14,7 +14,7 @@ import { basename } from 'node:path';
 import { TextDecoder } from 'node:util';
 import { gunzipSync, inflateRawSync } from 'node:zlib';
 import { InputError } from '../../core/errors.js';
-import { inspectSource, readText } from '../../ingest/source.js';
+import { declaredEncoding, incompleteTail, inspectSource, readText } from '../../ingest/source.js';
 import type { EntityInput, Probe } from './types.js';
 
 export interface OpenedSource {
@@ -32,26 +32,12 @@ export interface OpenedSource {
 
 const HEAD = 256 * 1024;
 
-/** Chooses an encoding for bytes that are not declared: BOMs, zero-byte patterns of UTF-16, UTF-8, else Windows-1252. */
+/** Chooses an encoding: a byte-order mark or UTF-16's zero bytes, else UTF-8 when valid, else Windows-1252. */
 export function sniffEncoding(bytes: Uint8Array): string {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8';
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
-  const sample = bytes.subarray(0, Math.min(bytes.length, 512));
-  let even = 0;
-  let odd = 0;
-  for (let i = 0; i < sample.length; i++) if (sample[i] === 0) i % 2 === 0 ? even++ : odd++;
-  if (odd > sample.length / 4 && even === 0) return 'utf-16le';
-  if (even > sample.length / 4 && odd === 0) return 'utf-16be';
-  // A cut-off multi-byte sequence at the end of the sample is not invalid UTF-8.
-  let end = bytes.length;
-  for (let back = 1; back <= 3 && end - back >= 0; back++) {
-    const b = bytes[end - back]!;
-    if ((b & 0xc0) === 0x80) continue;
-    if (b >= 0xc0) end -= back;
-    break;
-  }
-  return isUtf8(bytes.subarray(0, end)) ? 'utf-8' : 'windows-1252';
+  return (
+    declaredEncoding(bytes) ??
+    (isUtf8(bytes.subarray(0, bytes.length - incompleteTail(bytes))) ? 'utf-8' : 'windows-1252')
+  );
 }
 
 export async function openEntitySource(path: string, encoding?: string): Promise<OpenedSource> {

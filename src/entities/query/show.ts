@@ -19,7 +19,9 @@ import {
   rawRecords,
   refs,
   type Source,
+  type SourceRow,
   sourcesOf,
+  toSource,
 } from './sources.js';
 
 export interface Fact {
@@ -152,17 +154,7 @@ export async function showEntity(
   const me = (await refs(store, [id])).get(id) ?? { id, caption: id, schema: 'Thing' };
 
   // Facts with their sources.
-  const stmts = await store.all<{
-    prop: string;
-    prop_type: string;
-    value: string;
-    dataset: string;
-    file_name: string;
-    source_row: number | null;
-    source_url: string | null;
-    record_date: string | null;
-    ingest_id: number;
-  }>(
+  const stmts = await store.all<SourceRow & { prop: string; prop_type: string; value: string }>(
     `SELECT s.prop, s.prop_type, s.value, s.dataset, i.file_name, s.source_row, s.source_url, s.record_date, s.ingest_id
      FROM statements s JOIN ingests i USING (ingest_id)
      WHERE s.entity_id IN (${inList(members)}) AND s.prop <> 'id' AND s.prop_type <> 'entity'
@@ -173,15 +165,7 @@ export async function showEntity(
     const key = `${s.prop}\u0000${s.value}`;
     const f = facts.get(key) ?? { prop: s.prop, value: s.value, sources: [] };
     facts.set(key, f);
-    if (f.sources.length < 20)
-      f.sources.push({
-        dataset: s.dataset,
-        file: s.file_name,
-        row: s.source_row,
-        url: s.source_url,
-        date: s.record_date,
-        ingestId: s.ingest_id,
-      });
+    if (f.sources.length < 20) f.sources.push(toSource(s));
   }
   const all = [...facts.values()];
   const types = new Map(stmts.map((s) => [s.prop, s.prop_type]));

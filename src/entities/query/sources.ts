@@ -60,19 +60,31 @@ export async function refs(store: Store, ids: readonly string[]): Promise<Map<st
   return out;
 }
 
+/** The columns of a statement that say where it came from (with `ingests.file_name`). */
+export interface SourceRow {
+  dataset: string;
+  file_name: string;
+  source_row: number | null;
+  source_url: string | null;
+  record_date: string | null;
+  ingest_id: number;
+}
+
+/** A statement's source columns as a `Source`. */
+export const toSource = (r: SourceRow): Source => ({
+  dataset: r.dataset,
+  file: r.file_name,
+  row: r.source_row,
+  url: r.source_url,
+  date: r.record_date,
+  ingestId: r.ingest_id,
+});
+
 /** The sources of entities' base statements (each record that states the entity), by entity id. */
 export async function sourcesOf(store: Store, ids: readonly string[]): Promise<Map<string, Source[]>> {
   const out = new Map<string, Source[]>();
   if (!ids.length) return out;
-  const rows = await store.all<{
-    entity_id: string;
-    dataset: string;
-    file_name: string;
-    source_row: number | null;
-    source_url: string | null;
-    record_date: string | null;
-    ingest_id: number;
-  }>(
+  const rows = await store.all<SourceRow & { entity_id: string }>(
     `SELECT s.entity_id, s.dataset, i.file_name, s.source_row, s.source_url, s.record_date, s.ingest_id
      FROM statements s JOIN ingests i USING (ingest_id)
      WHERE s.prop = 'id' AND s.entity_id IN (${inList(ids)}) ORDER BY s.ingest_id, s.source_row`,
@@ -80,14 +92,7 @@ export async function sourcesOf(store: Store, ids: readonly string[]): Promise<M
   for (const r of rows) {
     const list = out.get(r.entity_id) ?? [];
     out.set(r.entity_id, list);
-    list.push({
-      dataset: r.dataset,
-      file: r.file_name,
-      row: r.source_row,
-      url: r.source_url,
-      date: r.record_date,
-      ingestId: r.ingest_id,
-    });
+    list.push(toSource(r));
   }
   return out;
 }
