@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { log, machine, out, root, sizes, writeSection } from './shared.mjs';
 
 const [size] = sizes(['1m']);
-const file = join(out, `entities-${size}.ftm.json`);
+const file = join(out, `entities-${size}.ftm.jsonl`);
 const db = join(out, `entities-${size}.duckdb`);
 
 // --- the synthetic stream ------------------------------------------------------------------------
