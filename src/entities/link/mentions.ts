@@ -11,15 +11,9 @@ import { fetchFields } from '../../store/bulk.js';
 import type { Store } from '../../store/store.js';
 import { inList } from '../query/sources.js';
 import { PARTY_SCHEMATA } from '../resolve/index.js';
-import { foldText, looseKey, phoneticKey, prepareName } from '../resolve/names.js';
+import { looseKey, nameTokens, phoneticKey, prepareName } from '../resolve/names.js';
 
 export const MENTION_DEFAULTS = { maxPosts: 5_000_000, maxMentionsPerEntity: 1_000 };
-
-const words = (text: string) =>
-  foldText(text)
-    .replace(/['’]/g, '')
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean);
 
 export async function linkMentions(
   store: Store,
@@ -57,7 +51,8 @@ export async function linkMentions(
   const perEntity = new Map<string, number>();
   const values: string[] = [];
   for (const [platform, postId, accountId, at, text] of rows) {
-    const w = words(text!);
+    // Folded and cut as names are (titles, function words and company forms out), so phrases line up.
+    const w = nameTokens(text!);
     const arabic = /[\u0600-\u06ff]/.test(text!);
     const keys = arabic ? w.map((t) => looseKey(phoneticKey(t))) : null;
     const found = new Map<string, string>();

@@ -278,6 +278,11 @@ function withoutQualifier(text: string): string | null {
   return comma ? comma[1]! : null;
 }
 
+/** The tokens of any text folded and cut as names are (for finding names inside posts). */
+export function nameTokens(text: string): string[] {
+  return tokenize(text).tokens;
+}
+
 function tokenize(name: string): PreparedName {
   let text = foldText(name)
     .replace(/&/g, ' and ')
