@@ -104,6 +104,10 @@ export class InfluenceGraph {
   readonly sourceIds: (string | null)[] = [];
   private readonly from: number[] = [];
   private readonly to: number[] = [];
+  /** Connected component of each node: two nodes in different components have no path. */
+  private component = new Int32Array(0);
+  /** Merged source ids and their canonical ids, to find a node by any of its records' ids. */
+  readonly canonical = new Map<string, string>();
 
   node(key: string): number {
     let i = this.index.get(key);
@@ -157,6 +161,33 @@ export class InfluenceGraph {
       this.edgeOf[k] = e;
     }
     this.pending = [];
+    // Components by union-find over the edges (each edge once).
+    const parent = new Int32Array(n).map((_, i) => i);
+    const find = (x: number): number => {
+      while (parent[x] !== x) {
+        parent[x] = parent[parent[x]!]!;
+        x = parent[x]!;
+      }
+      return x;
+    };
+    for (let e = 0; e < this.from.length; e++) {
+      const a = find(this.from[e]!);
+      const b = find(this.to[e]!);
+      if (a !== b) parent[b] = a;
+    }
+    this.component = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.component[i] = find(i);
+  }
+
+  /** Whether any path joins nodes `a` and `b`. */
+  connected(a: number, b: number): boolean {
+    return this.component[a] === this.component[b];
+  }
+
+  /** The node key of an entity id (a source id of a merged entity included), or null. */
+  entityKey(id: string): string | null {
+    const key = `entity:${this.canonical.get(id) ?? id}`;
+    return this.has(key) ? key : null;
   }
 
   *neighbours(i: number): Generator<[number, number]> {
@@ -282,6 +313,12 @@ export class InfluenceGraph {
           Math.min(1, Math.max(0.5, Number(strength) || 0.9)),
           null,
         );
+    for (const [id, canon] of await fetchFields(
+      store,
+      `SELECT entity_id, canonical_id FROM entity_canonical`,
+      ['entity_id', 'canonical_id'],
+    ))
+      g.canonical.set(id!, canon!);
     g.freeze();
     return g;
   }
@@ -349,13 +386,15 @@ export async function mapPaths(
   const o = withDefaults(MAP_DEFAULTS, options);
   if (!Number.isInteger(o.maxHops) || o.maxHops < 1 || o.maxHops > 10)
     throw new UsageError(`invalid --max-hops ${o.maxHops}: expecting 1 to 10`);
-  const fromKey = await findNode(store, fromText);
-  const toKey = await findNode(store, toText);
-  if (fromKey === toKey) throw new UsageError('from and to are the same node');
   const g = await influenceGraph(store);
+  // Ids of the graph are found in memory; names and handles through the store.
+  const fromKey = g.entityKey(fromText) ?? (await findNode(store, fromText));
+  const toKey = g.entityKey(toText) ?? (await findNode(store, toText));
+  if (fromKey === toKey) throw new UsageError('from and to are the same node');
   if (!g.has(fromKey) || !g.has(toKey)) return [];
   const from = g.node(fromKey);
   const to = g.node(toKey);
+  if (!g.connected(from, to)) return [];
   type Partial = { nodes: number[]; edges: number[]; strength: number };
   let frontier: Partial[] = [{ nodes: [from], edges: [], strength: 1 }];
   const found: Partial[] = [];
