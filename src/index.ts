@@ -56,7 +56,13 @@ export {
 } from './entities/query/views.js';
 export { evaluateMatching } from './entities/resolve/evaluate.js';
 export { judge, RESOLVE_DEFAULTS, resolveEntities, reviewCandidates } from './entities/resolve/index.js';
-export { MATCH_DEFAULTS, Matcher, matchEntities, matchIndex, parseMatchRequest } from './entities/resolve/match.js';
+export {
+  MATCH_DEFAULTS,
+  Matcher,
+  matchEntities,
+  matchIndex,
+  parseMatchRequest,
+} from './entities/resolve/match.js';
 export {
   AMPLIFICATION_DEFAULTS,
   type AmplificationInput,

@@ -15,7 +15,7 @@ import { UsageError } from '../../core/errors.js';
 import { fetchFields } from '../../store/bulk.js';
 import type { Store } from '../../store/store.js';
 import { withDefaults } from '../defaults.js';
-import { findEntity, inList, refs, type Source, sourcesOf } from './sources.js';
+import { findEntity, inList, refs, type Source } from './sources.js';
 
 export const MAP_DEFAULTS = { maxHops: 6, limit: 10, beam: 400 };
 export type MapOptions = Partial<typeof MAP_DEFAULTS>;
@@ -108,6 +108,9 @@ export class InfluenceGraph {
   private component = new Int32Array(0);
   /** Merged source ids and their canonical ids, to find a node by any of its records' ids. */
   readonly canonical = new Map<string, string>();
+  /** Entity nodes' captions, and each relationship's first source, read once with the graph. */
+  readonly captions = new Map<string, string>();
+  readonly firstSource = new Map<string, Source>();
 
   node(key: string): number {
     let i = this.index.get(key);
@@ -347,16 +350,14 @@ export async function influenceGraph(store: Store): Promise<InfluenceGraph> {
   return graph;
 }
 
-async function labels(store: Store, keys: string[]): Promise<Map<string, string>> {
+async function labels(store: Store, g: InfluenceGraph, keys: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  const entityIds = keys.filter((k) => kindOf(k) === 'entity').map(idOf);
-  const r = await refs(store, entityIds);
   for (const k of keys) {
     const id = idOf(k);
     out.set(
       k,
       kindOf(k) === 'entity'
-        ? `${r.get(id)?.caption ?? id}`
+        ? (g.captions.get(id) ?? id)
         : kindOf(k) === 'cluster'
           ? `cluster ${id}`
           : kindOf(k) === 'account'
@@ -445,10 +446,7 @@ export async function mapPaths(
     )
     .slice(0, o.limit);
   const keys = [...new Set(ranked.flatMap((p) => p.nodes.map((i) => g.keys[i]!)))];
-  const names = await labels(store, keys);
-  const sources = await sourcesOf(store, [
-    ...new Set(ranked.flatMap((p) => p.edges.map((e) => g.sourceIds[e]).filter((x): x is string => !!x))),
-  ]);
+  const names = await labels(store, g, keys);
   const node = (i: number): MapNode => {
     const k = g.keys[i]!;
     return { key: k, kind: kindOf(k), label: names.get(k) ?? k };
@@ -461,7 +459,7 @@ export async function mapPaths(
       record: g.records[e]!,
       date: g.dates[e] ?? null,
       strength: g.strengths[e]!,
-      source: g.sourceIds[e] ? (sources.get(g.sourceIds[e]!)?.[0] ?? null) : null,
+      source: g.sourceIds[e] ? (g.firstSource.get(g.sourceIds[e]!) ?? null) : null,
     }));
     const dates = hops.map((h) => h.date).filter((d): d is string => !!d);
     return {
