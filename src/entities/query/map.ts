@@ -322,6 +322,29 @@ export class InfluenceGraph {
       ['entity_id', 'canonical_id'],
     ))
       g.canonical.set(id!, canon!);
+    for (const [id, caption] of await fetchFields(
+      store,
+      `SELECT coalesce(c.canonical_id, e.entity_id) AS id, min_by(e.caption, length(e.caption)) AS caption
+       FROM entities e LEFT JOIN entity_canonical c USING (entity_id) WHERE e.caption IS NOT NULL GROUP BY 1`,
+      ['id', 'caption'],
+    ))
+      if (g.has(`entity:${id}`)) g.captions.set(id!, caption!);
+    for (const [id, dataset, file, row, url, date, ingest] of await fetchFields(
+      store,
+      `SELECT s.entity_id, arg_min(s.dataset, s.source_row) AS d, arg_min(i.file_name, s.source_row) AS f, min(s.source_row) AS r,
+         arg_min(s.source_url, s.source_row) AS u, arg_min(s.record_date, s.source_row) AS t, arg_min(s.ingest_id, s.source_row) AS i
+       FROM statements s JOIN ingests i USING (ingest_id)
+       WHERE s.prop = 'id' AND s.entity_id IN (SELECT DISTINCT rel_id FROM entity_edges) GROUP BY s.entity_id`,
+      ['entity_id', 'd', 'f', 'r', 'u', 't', 'i'],
+    ))
+      g.firstSource.set(id!, {
+        dataset: dataset!,
+        file: file!,
+        row: row ? Number(row) : null,
+        url: url || null,
+        date: date || null,
+        ingestId: Number(ingest),
+      });
     g.freeze();
     return g;
   }
