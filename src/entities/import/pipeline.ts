@@ -13,6 +13,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { InterruptedError, UsageError } from '../../core/errors.js';
 import { VERSION } from '../../core/version.js';
+import { markIngestEnded, rmdirIfEmpty } from '../../ingest/pipeline.js';
 import type { Store } from '../../store/store.js';
 import { cleanDate, cleanValue, propertyOf, schemaOf } from '../model.js';
 import { rebuildDerived } from '../tables.js';
@@ -209,17 +210,17 @@ export async function importEntities(
           `interrupted: nothing from ${source.name} was stored; run the same command again`,
         )
       : err;
-    await store
-      .run(`UPDATE ingests SET status = ?, finished_at = now()::TIMESTAMP, message = ? WHERE ingest_id = ?`, [
-        interrupted ? 'interrupted' : 'failed',
-        error instanceof Error ? error.message : String(error),
-        ingestId,
-      ])
-      .catch(() => {});
+    await markIngestEnded(
+      store,
+      ingestId,
+      interrupted ? 'interrupted' : 'failed',
+      error instanceof Error ? error.message : String(error),
+    );
     throw error;
   } finally {
     options.signal?.removeEventListener('abort', abort);
     rmSync(dir, { recursive: true, force: true });
+    rmdirIfEmpty(`${store.path}.tmp`);
   }
 }
 

@@ -15,7 +15,10 @@
  * Merged ids keep their own statements: `entity_canonical` maps each to the cluster's canonical id
  * (an OpenSanctions `NK-` id when the cluster holds one, else `lk-` + a hash of its first id).
  */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
+import { rmdirIfEmpty } from '../../ingest/pipeline.js';
 import { fetchFields } from '../../store/bulk.js';
 import type { Store } from '../../store/store.js';
 import { withDefaults } from '../defaults.js';
@@ -286,7 +289,9 @@ export async function resolveEntities(store: Store, options: ResolveOptions = {}
     if (r === k && !clusters.has(k)) continue;
     (clusters.get(r) ?? clusters.set(r, [r]).get(r)!).push(k);
   }
-  const canonical = new StagingFile(`${store.path}.tmp-canonical`);
+  // Staged beside the store (in its scratch folder) and removed once loaded.
+  mkdirSync(`${store.path}.tmp`, { recursive: true });
+  const canonical = new StagingFile(join(`${store.path}.tmp`, `resolve-canonical-${process.pid}`));
   let largest = 0;
   for (const members of clusters.values()) {
     const ids = [...new Set(members)].map(idOf).sort();
@@ -297,18 +302,21 @@ export async function resolveEntities(store: Store, options: ResolveOptions = {}
       ids.find((x) => x.startsWith('NK-')) ?? ids.find((x) => x.startsWith('lk-')) ?? `lk-${hashId(ids[0]!)}`;
     for (const id of ids) canonical.line([id, canon]);
   }
+  const staged: string[] = [];
   await store.run('BEGIN TRANSACTION');
   try {
     await store.run('DELETE FROM entity_canonical');
     const file = canonical.take();
+    if (file) staged.push(file);
     if (file)
       await store.run(`INSERT INTO entity_canonical SELECT DISTINCT entity_id, canonical_id FROM read_csv('${file}',
         header = false, auto_detect = false, columns = {'entity_id': 'VARCHAR', 'canonical_id': 'VARCHAR'}, quote = '"', escape = '"')`);
     await store.run('DELETE FROM entity_candidates');
-    const cand = new StagingFile(`${store.path}.tmp-candidates`);
+    const cand = new StagingFile(join(`${store.path}.tmp`, `resolve-candidates-${process.pid}`));
     for (const r of review.filter((r) => uf.find(r.i) !== uf.find(r.j)))
       cand.line([records[r.i]!.id, records[r.j]!.id, String(r.score), JSON.stringify(r.features)]);
     const cf = cand.take();
+    if (cf) staged.push(cf);
     if (cf)
       await store.run(`INSERT INTO entity_candidates SELECT left_id, right_id, score, features::JSON FROM read_csv('${cf}',
         header = false, auto_detect = false, columns = {'left_id': 'VARCHAR', 'right_id': 'VARCHAR', 'score': 'DOUBLE', 'features': 'VARCHAR'}, quote = '"', escape = '"')`);
@@ -316,6 +324,9 @@ export async function resolveEntities(store: Store, options: ResolveOptions = {}
   } catch (err) {
     await store.run('ROLLBACK');
     throw err;
+  } finally {
+    for (const f of staged) rmSync(f, { force: true });
+    rmdirIfEmpty(`${store.path}.tmp`);
   }
   stage(
     'merging',

@@ -224,6 +224,20 @@ export async function writeChunks(path: string, chunks: AsyncIterable<string>): 
 
 // --- CSV ---------------------------------------------------------------------------------------
 
+/** The payments table's columns: the query's alias and the CSV header. */
+const PAYMENT_COLUMNS: [string, string][] = [
+  ['entity_id', 'payment'],
+  ['payer', 'payer'],
+  ['beneficiary', 'beneficiary'],
+  ['amount', 'amount'],
+  ['currency', 'currency'],
+  ['date', 'date'],
+  ['purpose', 'purpose'],
+  ['file_name', 'source_file'],
+  ['source_row', 'source_row'],
+  ['source_url', 'source_url'],
+];
+
 export async function writeInfluenceCsv(store: Store, dir: string): Promise<string[]> {
   ensureFolder(dir);
   const written: string[] = [];
@@ -271,35 +285,13 @@ export async function writeInfluenceCsv(store: Store, dir: string): Promise<stri
      LEFT JOIN (SELECT entity_id, min(value) AS value FROM statements WHERE prop = 'purpose' GROUP BY 1) pu ON pu.entity_id = p.entity_id
      LEFT JOIN (SELECT entity_id, min(ingest_id) AS ingest_id, min(source_row) AS source_row, min(source_url) AS source_url FROM statements WHERE prop = 'id' GROUP BY 1) s ON s.entity_id = p.entity_id
      LEFT JOIN ingests i ON i.ingest_id = s.ingest_id ORDER BY 6, 1`,
-    [
-      'entity_id',
-      'payer',
-      'beneficiary',
-      'amount',
-      'currency',
-      'date',
-      'purpose',
-      'file_name',
-      'source_row',
-      'source_url',
-    ],
+    PAYMENT_COLUMNS.map(([column]) => column),
   );
   written.push(
     writeFileAtomic(
       join(dir, 'payments.csv'),
       csvLines(
-        [
-          'payment',
-          'payer',
-          'beneficiary',
-          'amount',
-          'currency',
-          'date',
-          'purpose',
-          'source_file',
-          'source_row',
-          'source_url',
-        ],
+        PAYMENT_COLUMNS.map(([, header]) => header),
         payments.map((r) =>
           r.map((v, i) => (i === 3 && v !== '' ? Number(v) : i === 8 && v !== '' ? Number(v) : v || null)),
         ),
