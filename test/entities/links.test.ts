@@ -1,13 +1,15 @@
 /**
  * Links between the layers on small, realistic inputs: a name written in Persian script in a post
  * found as a mention of the party spelt in Latin letters; an account found by the handle an FtM
- * UserAccount names; and the LDA REST API's JSON (filings and contributions pages, as the API
+ * UserAccount names; a document of the echo stage's table linked to its speaker and outlet; and the
+ * LDA REST API's JSON (filings and contributions pages, as the API
  * documents them) read into the same entities as the Senate's XML.
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importEntities } from '../../src/entities/import/pipeline.js';
 import { linkAccounts } from '../../src/entities/link/accounts.js';
+import { linkDocuments } from '../../src/entities/link/documents.js';
 import { linkMentions } from '../../src/entities/link/mentions.js';
 import { resolveEntities } from '../../src/entities/resolve/index.js';
 import { Store } from '../../src/store/store.js';
@@ -58,6 +60,19 @@ describe('links', () => {
         ['ncri', 'twitter:u2'],
       ]);
       expect(await linkAccounts(store)).toBe(1);
+      // The echo stage's documents table (its columns as merged from issue 6), when the store has it.
+      await store.run(`CREATE TABLE documents (doc_id VARCHAR NOT NULL, title VARCHAR, text VARCHAR NOT NULL, author VARCHAR,
+        outlet VARCHAR, url VARCHAR, published_at TIMESTAMP, ingest_id INTEGER NOT NULL)`);
+      await store.run(`INSERT INTO documents VALUES ('s1', 'Speech in Paris', 'We stand with the people.', 'Maryam Rajavi',
+        'National Council of Resistance of Iran', 'https://example.org/s1', '2024-06-02 09:00:00', 0)`);
+      expect(await linkDocuments(store)).toBe(2);
+      const docLinks = await store.all<{ kind: string; entity_id: string; target_kind: string; target_id: string }>(
+        `SELECT kind, entity_id, target_kind, target_id FROM entity_links WHERE kind IN ('speaker', 'outlet') ORDER BY kind`,
+      );
+      expect(docLinks).toEqual([
+        { kind: 'outlet', entity_id: 'ncri', target_kind: 'document', target_id: 'doc:s1' },
+        { kind: 'speaker', entity_id: 'rajavi', target_kind: 'document', target_id: 'doc:s1' },
+      ]);
       expect(
         await store.value(`SELECT entity_id || ' ' || target_id FROM entity_links WHERE kind = 'account'`),
       ).toBe('ncri twitter:u9');

@@ -1,14 +1,15 @@
 /**
  * Documents (statements, articles) <-> their speaker and outlet.
  *
- * The `documents` table belongs to the echo stage (issue 6), built on another branch at the same
- * time as this one. This module is the seam: it reads that table only when it exists and has the
- * columns named in `DOCUMENT_COLUMNS` (adjust the names there when the echo schema lands; nothing
- * else changes). Until then, documents imported as FollowTheMoney entities (schemata descending
- * from `Document`, e.g. `Article`, with `author`/`publisher`/`date`) take their place, so the
- * influence layer is complete on its own and the simulator's statements are found either way.
+ * The `documents` table belongs to the echo stage (issue 6, merged into main while this layer was
+ * built): `doc_id`, `title`, `text`, `author` (author or speaker), `outlet`, `url`, `published_at`.
+ * This module reads it when it exists with the columns named in `DOCUMENT_COLUMNS` (one place to
+ * change if the echo schema moves), so the influence layer also runs on stores without it. Documents
+ * imported as FollowTheMoney entities (schemata descending from `Document`, e.g. `Article`, with
+ * `author`/`publisher`/`publishedAt`) are read too: the simulator writes its statements that way.
  *
- * Links are written to `entity_links` with kind `speaker` or `outlet`, target_kind `document`.
+ * Links are written to `entity_links` with kind `speaker` or `outlet`; a document of the table is the
+ * node `document:doc:<doc_id>`, an FtM document is an entity.
  */
 import type { Store } from '../../store/store.js';
 import { inList } from '../query/sources.js';
@@ -17,12 +18,13 @@ import { matchEntities } from '../resolve/match.js';
 /** The echo stage's document columns this layer reads (see the header). */
 export const DOCUMENT_COLUMNS = {
   table: 'documents',
-  id: 'document_id',
-  speaker: 'speaker',
+  id: 'doc_id',
+  speaker: 'author',
   outlet: 'outlet',
   title: 'title',
   date: 'published_at',
   url: 'url',
+  text: 'text',
 };
 
 export interface DocumentRef {
@@ -44,11 +46,12 @@ export async function hasDocumentsTable(store: Store): Promise<boolean> {
   );
   const names = new Set(cols.map((c) => c.column_name));
   const c = DOCUMENT_COLUMNS;
-  return [c.id, c.speaker, c.outlet, c.title, c.date].every((x) => names.has(x));
+  return [c.id, c.speaker, c.outlet, c.title, c.date, c.url, c.text].every((x) => names.has(x));
 }
 
-interface DocumentRow {
+export interface DocumentRow {
   id: string;
+  text: string | null;
   speaker: string | null;
   outlet: string | null;
   title: string | null;
@@ -58,17 +61,19 @@ interface DocumentRow {
 }
 
 /** Every document with a speaker or outlet name: from the echo table when present, and from FtM Document entities. */
-async function documentRows(store: Store): Promise<DocumentRow[]> {
+/** Every document: the echo stage's table when present, and FtM Document entities (with their text). */
+export async function documentRows(store: Store): Promise<DocumentRow[]> {
   const out: DocumentRow[] = [];
   if (await hasDocumentsTable(store)) {
     const c = DOCUMENT_COLUMNS;
     const rows = await store.all<Record<string, unknown>>(
       `SELECT CAST(${c.id} AS VARCHAR) AS id, ${c.speaker} AS speaker, ${c.outlet} AS outlet, ${c.title} AS title,
-       CAST(${c.date} AS VARCHAR) AS date ${c.url ? `, ${c.url} AS url` : ', NULL AS url'} FROM ${c.table}`,
+       strftime(CAST(${c.date} AS TIMESTAMP), '%Y-%m-%d') AS date, ${c.url} AS url, ${c.text} AS text FROM ${c.table}`,
     );
     for (const r of rows)
       out.push({
         id: `doc:${r.id}`,
+        text: (r.text as string) ?? null,
         speaker: (r.speaker as string) ?? null,
         outlet: (r.outlet as string) ?? null,
         title: (r.title as string) ?? null,
@@ -84,8 +89,10 @@ async function documentRows(store: Store): Promise<DocumentRow[]> {
     title: string | null;
     date: string | null;
     url: string | null;
+    text: string | null;
   }>(
     `SELECT s.entity_id,
+       string_agg(value, ' ') FILTER (WHERE prop IN ('bodyText', 'title', 'description', 'summary')) AS text,
        min(value) FILTER (WHERE prop = 'author') AS author, min(value) FILTER (WHERE prop = 'publisher') AS publisher,
        min(value) FILTER (WHERE prop IN ('title', 'name')) AS title, min(value) FILTER (WHERE prop IN ('publishedAt', 'authoredAt', 'date')) AS date,
        min(value) FILTER (WHERE prop = 'sourceUrl') AS url
@@ -96,6 +103,7 @@ async function documentRows(store: Store): Promise<DocumentRow[]> {
   for (const r of ftm)
     out.push({
       id: r.entity_id,
+      text: r.text,
       speaker: r.author,
       outlet: r.publisher,
       title: r.title,

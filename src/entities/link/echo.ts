@@ -5,9 +5,10 @@
  * first is part of the evidence. An organic trending hashtag, which no cluster manufactured, links
  * nothing, however many officials repeat it.
  *
- * This is the influence layer's own, narrow echo test (exact campaign items). The echo stage
- * (issue 6) measures talking points in full (near-duplicate text, translations); when its results
- * are merged, they feed the same `echo` links (see docs/influence.md, "Seams").
+ * Documents are the echo stage's (`documents` table, when the store has it) and FtM documents. This
+ * is the influence layer's own, narrow echo test (exact campaign items); the echo stage (issue 6)
+ * traces talking points in full (near-duplicate text, translations, precedence) on demand, and its
+ * findings can feed the same `echo` links (see docs/influence.md, "Seams").
  */
 import { loadDetection } from '../../detect/saved.js';
 import { amplification } from '../../forensics/amplification.js';
@@ -15,6 +16,7 @@ import { clusterSet } from '../../forensics/index.js';
 import { normalizeTag } from '../../ingest/normalize/text.js';
 import { canonicalUrl } from '../../ingest/normalize/url.js';
 import type { Store } from '../../store/store.js';
+import { documentRows } from './documents.js';
 
 export const ECHO_DEFAULTS = { minShare: 0.5, minPosts: 5, top: 500 };
 
@@ -28,14 +30,19 @@ export async function linkEchoes(store: Store, options: Partial<typeof ECHO_DEFA
   const o = { ...ECHO_DEFAULTS, ...options };
   await store.run(`DELETE FROM entity_links WHERE kind = 'echo'`);
   if (!Number(await store.value(`SELECT count(*) FROM detections`))) return 0;
-  const docs = await store.all<Doc>(
-    `SELECT coalesce(c.canonical_id, s.entity_id) AS id,
-       min(value) FILTER (WHERE prop IN ('publishedAt', 'authoredAt', 'date')) AS date,
-       string_agg(value, ' ') FILTER (WHERE prop IN ('bodyText', 'title', 'description', 'summary')) AS text
-     FROM statements s JOIN entities e USING (entity_id) LEFT JOIN entity_canonical c USING (entity_id)
-     WHERE e.schema IN ('Document', 'Article', 'PlainText', 'HyperText', 'Page', 'Pages')
-     GROUP BY 1`,
+  // Documents of the echo stage's table (node `document:doc:<id>`) and FtM documents (entities, by canonical id).
+  const canonical = new Map(
+    (
+      await store.all<{ entity_id: string; canonical_id: string }>(
+        `SELECT entity_id, canonical_id FROM entity_canonical`,
+      )
+    ).map((r) => [r.entity_id, r.canonical_id]),
   );
+  const docs: Doc[] = (await documentRows(store)).map((d) => ({
+    id: d.origin === 'documents' ? `document:${d.id}` : (canonical.get(d.id) ?? d.id),
+    date: d.date,
+    text: d.text ?? '',
+  }));
   if (!docs.length) return 0;
   const { result } = await loadDetection(store);
   const flagged = result.clusters.filter((c) => c.openIndicators.length === 0);
