@@ -66,7 +66,12 @@ describe('links', () => {
       await store.run(`INSERT INTO documents VALUES ('s1', 'Speech in Paris', 'We stand with the people.', 'Maryam Rajavi',
         'National Council of Resistance of Iran', 'https://example.org/s1', '2024-06-02 09:00:00', 0)`);
       expect(await linkDocuments(store)).toBe(2);
-      const docLinks = await store.all<{ kind: string; entity_id: string; target_kind: string; target_id: string }>(
+      const docLinks = await store.all<{
+        kind: string;
+        entity_id: string;
+        target_kind: string;
+        target_id: string;
+      }>(
         `SELECT kind, entity_id, target_kind, target_id FROM entity_links WHERE kind IN ('speaker', 'outlet') ORDER BY kind`,
       );
       expect(docLinks).toEqual([
