@@ -45,6 +45,41 @@ export { cosine, type EmbeddingProvider, embeddingProvider } from './echo/semant
 export { OnnxEmbeddings } from './echo/semantic/onnx.js';
 export { ECHO_THRESHOLDS } from './echo/thresholds.js';
 export type * from './echo/types.js';
+// The influence layer (docs/influence.md): FollowTheMoney entities, resolution, links, queries, exports.
+export { ENTITY_FORMATS } from './entities/import/formats/index.js';
+export { loadFtmMapping } from './entities/import/formats/mapping.js';
+export {
+  type EntityImportOptions,
+  type EntityImportReport,
+  importEntities,
+} from './entities/import/pipeline.js';
+export { type LinkCounts, linkLayers } from './entities/link/index.js';
+export { FTM_MODEL, FTM_VERSION, validateEntity } from './entities/model.js';
+export {
+  type InfluencePath,
+  influenceGraph,
+  MAP_DEFAULTS,
+  mapPaths,
+  timeline,
+} from './entities/query/map.js';
+export type { EntityView } from './entities/query/show.js';
+export { showEntity } from './entities/query/show.js';
+export { scoreSimulatedInfluence } from './entities/query/simulated.js';
+export {
+  type InfluenceViewData,
+  influenceView,
+  type WhoIsBehind,
+  whoIsBehind,
+} from './entities/query/views.js';
+export { evaluateMatching } from './entities/resolve/evaluate.js';
+export { judge, RESOLVE_DEFAULTS, resolveEntities, reviewCandidates } from './entities/resolve/index.js';
+export {
+  MATCH_DEFAULTS,
+  Matcher,
+  matchEntities,
+  matchIndex,
+  parseMatchRequest,
+} from './entities/resolve/match.js';
 export {
   AMPLIFICATION_DEFAULTS,
   type AmplificationInput,
@@ -92,6 +127,7 @@ export {
   writeCsvExports,
   writeExports,
 } from './report/exports/index.js';
+export { exportFtm, influenceGexf, influenceGraphml, writeInfluenceCsv } from './report/exports/influence.js';
 export { type ReportOptions, reportHtml } from './report/html/index.js';
 export { networkLayout } from './report/layout.js';
 export { printPdf } from './report/pdf.js';
@@ -115,6 +151,7 @@ export {
   type SimulationResult,
   simulate,
 } from './simulate/index.js';
+export { type InfluenceTruth, simulateInfluence } from './simulate/influence.js';
 export { listRejects, type RejectRow, type StoreStatus, storeStatus } from './store/status.js';
 export { DEFAULT_STORE, Store, type StoreOptions } from './store/store.js';
 

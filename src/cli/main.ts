@@ -10,6 +10,7 @@ import { registerAmplification } from './commands/amplification.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDetect } from './commands/detect.js';
 import { registerEcho } from './commands/echo.js';
+import { registerEntities, registerMap } from './commands/entities.js';
 import { registerFingerprint } from './commands/fingerprint.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerIngestDocs } from './commands/ingest-docs.js';
@@ -40,6 +41,8 @@ registerAmplification(program);
 registerReport(program);
 registerServe(program);
 registerEcho(program);
+registerEntities(program);
+registerMap(program);
 registerSimulate(program);
 registerDemo(program);
 

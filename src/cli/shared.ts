@@ -1,7 +1,8 @@
 /** Options and state shared by the CLI commands. */
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
-import { StoreError } from '../core/errors.js';
+import { FormatError, InputError, StoreError } from '../core/errors.js';
 import { DEFAULT_STORE, Store, type StoreOptions } from '../store/store.js';
 
 export const dbOption = () =>
@@ -36,4 +37,24 @@ export async function openExistingStore(path: string, options?: StoreOptions): P
       `no store at ${path}; ingest some data first (lockstep ingest FILE) or choose one with --db`,
     );
   return Store.open(path, options);
+}
+
+/**
+ * What a command that reads many files does when one fails: a file that cannot be read (InputError,
+ * FormatError) is reported in one line naming it and the others go on, unless it is the only one;
+ * anything else (store, usage, Ctrl-C) stops the command. Returns when the command may go on.
+ */
+export function skipBadFile(err: unknown, file: string, files: number, failures: string[]): void {
+  if ((err instanceof InputError || err instanceof FormatError) && !err.message.includes(basename(file)))
+    err.message = `${file}: ${err.message}`;
+  if (!(err instanceof InputError || err instanceof FormatError) || files === 1) throw err;
+  failures.push(file);
+  process.stderr.write(`lockstep: ${err.message}\n`);
+}
+
+/** The closing line and exit code when some files of a many-file command failed. */
+export function reportBadFiles(failures: string[], files: number, verb: string): void {
+  if (!failures.length) return;
+  process.stderr.write(`lockstep: ${failures.length} of ${files} files could not be ${verb} (see above)\n`);
+  process.exitCode = 3;
 }

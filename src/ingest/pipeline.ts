@@ -289,13 +289,7 @@ export async function ingestFile(
         )
       : err;
     const message = error instanceof Error ? error.message : String(error);
-    await store
-      .run(`UPDATE ingests SET status = ?, finished_at = now()::TIMESTAMP, message = ? WHERE ingest_id = ?`, [
-        interrupted ? 'interrupted' : 'failed',
-        message,
-        ingestId,
-      ])
-      .catch(() => {});
+    await markIngestEnded(store, ingestId, interrupted ? 'interrupted' : 'failed', message);
     throw error;
   } finally {
     options.signal?.removeEventListener('abort', abort);
@@ -305,7 +299,24 @@ export async function ingestFile(
   }
 }
 
-function rmdirIfEmpty(path: string): void {
+/** Marks an ingest failed or interrupted with its reason; never throws (the caller is already failing). */
+export async function markIngestEnded(
+  store: Store,
+  ingestId: number,
+  status: 'failed' | 'interrupted',
+  message: string,
+): Promise<void> {
+  await store
+    .run(`UPDATE ingests SET status = ?, finished_at = now()::TIMESTAMP, message = ? WHERE ingest_id = ?`, [
+      status,
+      message,
+      ingestId,
+    ])
+    .catch(() => {});
+}
+
+/** Removes a folder when it is empty (the scratch folder beside a store). */
+export function rmdirIfEmpty(path: string): void {
   try {
     if (readdirSync(path).length === 0) rmdirSync(path);
   } catch {

@@ -76,7 +76,7 @@ function startsWith(buf: Uint8Array, bytes: number[], offset = 0): boolean {
 }
 
 /** Length of an incomplete UTF-8 sequence at the end of `buf` (0-3 bytes). */
-function incompleteTail(buf: Uint8Array): number {
+export function incompleteTail(buf: Uint8Array): number {
   for (let back = 1; back <= Math.min(3, buf.length); back++) {
     const b = buf[buf.length - back]!;
     if ((b & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
@@ -178,7 +178,8 @@ export async function inspectSource(path: string, encoding?: string): Promise<So
   return { path, name, bytes: info.size, gzip, container: 'text', encoding: chosen, head: text };
 }
 
-function sniffEncoding(head: Buffer, path: string): string {
+/** The encoding the bytes declare by a byte-order mark, or show by UTF-16's zero bytes; null otherwise. */
+export function declaredEncoding(head: Uint8Array): string | null {
   if (startsWith(head, [0xef, 0xbb, 0xbf])) return 'utf-8';
   if (startsWith(head, [0xff, 0xfe])) return 'utf-16le';
   if (startsWith(head, [0xfe, 0xff])) return 'utf-16be';
@@ -189,6 +190,12 @@ function sniffEncoding(head: Buffer, path: string): string {
   for (let i = 0; i < sample.length; i++) if (sample[i] === 0) i % 2 === 0 ? evenZero++ : oddZero++;
   if (oddZero > sample.length / 4 && evenZero === 0) return 'utf-16le';
   if (evenZero > sample.length / 4 && oddZero === 0) return 'utf-16be';
+  return null;
+}
+
+function sniffEncoding(head: Buffer, path: string): string {
+  const declared = declaredEncoding(head);
+  if (declared) return declared;
   const body = head.subarray(0, head.length - incompleteTail(head));
   if (!isUtf8(body)) {
     const sample = body.subarray(0, 4096);

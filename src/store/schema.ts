@@ -157,6 +157,92 @@ CREATE TABLE IF NOT EXISTS documents (
   source_file VARCHAR,              -- the file read (in a folder: the document's own file)
   source_line BIGINT
 );
+
+-- FollowTheMoney entities, kept as statements (src/entities/): one row per property value with
+-- where it came from, as FtM's statement model does, so every fact shown traces to a record.
+-- prop 'id' is FtM's base statement: the entity exists with this schema in this source.
+CREATE TABLE IF NOT EXISTS statements (
+  entity_id VARCHAR NOT NULL,
+  schema VARCHAR NOT NULL,
+  prop VARCHAR NOT NULL,
+  prop_type VARCHAR NOT NULL,
+  value VARCHAR NOT NULL,
+  original_value VARCHAR,           -- the value as the source wrote it, when cleaning changed it
+  dataset VARCHAR NOT NULL,
+  ingest_id INTEGER NOT NULL,       -- the file (ingests: path, sha256, format, when)
+  source_row BIGINT,                -- the record in that file (CSV line, JSON line, XML filing)
+  source_url VARCHAR,               -- the public document the record cites (a filing PDF, an API URL)
+  record_date VARCHAR               -- the date the record bears (FtM date prefix), when it has one
+);
+
+-- The source records entity statements were read from, as read, for showing a fact's evidence.
+CREATE TABLE IF NOT EXISTS entity_records (
+  ingest_id INTEGER NOT NULL,
+  source_row BIGINT NOT NULL,
+  raw VARCHAR
+);
+
+-- One row per entity id (no primary key: an index over millions of ids costs the import more than
+-- the rebuild, which deletes and inserts the ids it touched), derived from its statements: the most specific schema, a caption, the
+-- datasets that name it. Rebuilt for the ids an import touches.
+CREATE TABLE IF NOT EXISTS entities (
+  entity_id VARCHAR NOT NULL,
+  schema VARCHAR NOT NULL,
+  caption VARCHAR,
+  datasets VARCHAR[]
+);
+
+-- Relationships between entities, derived from statements: FtM edge schemata (Representation,
+-- Payment, Membership, ...) from source to target, and entity-valued properties of other entities
+-- (Event.organizer, Event.involved, UserAccount.owner). rel_id is the relationship entity's id.
+CREATE TABLE IF NOT EXISTS entity_edges (
+  rel_id VARCHAR NOT NULL,
+  rel_schema VARCHAR NOT NULL,
+  source_prop VARCHAR NOT NULL,
+  source_id VARCHAR NOT NULL,
+  target_prop VARCHAR NOT NULL,
+  target_id VARCHAR NOT NULL,
+  start_date VARCHAR,
+  end_date VARCHAR
+);
+
+-- Entity resolution: every source id that was merged, with its canonical id (ids not listed are
+-- their own canonical). Rewritten by each resolve run.
+CREATE TABLE IF NOT EXISTS entity_canonical (
+  entity_id VARCHAR NOT NULL,
+  canonical_id VARCHAR NOT NULL
+);
+
+-- Judgements on pairs of entity ids (nomenklatura's resolver): same | different | unsure, by a user
+-- or from a source (referents of an FtM stream). Kept across re-imports and applied by every resolve.
+CREATE TABLE IF NOT EXISTS entity_judgements (
+  left_id VARCHAR NOT NULL,
+  right_id VARCHAR NOT NULL,
+  judgement VARCHAR NOT NULL,
+  origin VARCHAR NOT NULL,          -- user | referents
+  score DOUBLE,                     -- the matcher's score when it was judged
+  created_at TIMESTAMP NOT NULL
+);
+
+-- Pairs the last resolve run scored between the review band and the merge threshold, for review.
+CREATE TABLE IF NOT EXISTS entity_candidates (
+  left_id VARCHAR NOT NULL,
+  right_id VARCHAR NOT NULL,
+  score DOUBLE NOT NULL,
+  features JSON
+);
+
+-- Links between the layers (src/entities/link/): an entity and an account, a domain, a post or a
+-- document, with the evidence that links them and a score.
+CREATE TABLE IF NOT EXISTS entity_links (
+  kind VARCHAR NOT NULL,            -- account | website | mention | speaker | outlet | official
+  entity_id VARCHAR NOT NULL,
+  target_kind VARCHAR NOT NULL,     -- account | domain | post | document | entity
+  target_id VARCHAR NOT NULL,
+  score DOUBLE,
+  evidence JSON,
+  created_at TIMESTAMP NOT NULL
+);
 `;
 
 /** Column order of the posts table, shared by the staging writer and the loader. */

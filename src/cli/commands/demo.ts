@@ -23,6 +23,7 @@ import { fingerprintDetail, fingerprintTable } from '../fingerprint-text.js';
 import { Progress, StageProgress, simulationProgress } from '../progress.js';
 import { interrupt, parseIntOption } from '../shared.js';
 import { ingestSummary, n, statusText, table } from '../text.js';
+import { influenceSection } from './demo-influence.js';
 import { documentIngestSummary } from './ingest-docs.js';
 
 /**
@@ -133,6 +134,10 @@ export function registerDemo(program: Command): void {
           `\n8. Against the simulation's ground truth (the demo knows which accounts were planted):\n`,
         );
         console.log(indent(truthTable(result, sim.truthFile, sim.operations)));
+        console.log(
+          `\n9. Influence: who is behind the operations (a simulated layer of records; invented names)\n`,
+        );
+        console.log(indent(await influenceSection(store, sim)));
         console.log(`\n   Written: ${written.map((f) => relative(process.cwd(), f)).join(', ')}`);
       } finally {
         store.close();

@@ -1,7 +1,5 @@
-import { basename } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
-import { FormatError, InputError } from '../../core/errors.js';
 import { OBJECT_KINDS } from '../../ingest/formats/coortweet.js';
 import { loadMapping } from '../../ingest/formats/generic.js';
 import { FORMATS, formatNames } from '../../ingest/formats/index.js';
@@ -9,7 +7,14 @@ import { type IngestReport, ingestFile } from '../../ingest/pipeline.js';
 import { listRejects } from '../../store/status.js';
 import { Store } from '../../store/store.js';
 import { Progress } from '../progress.js';
-import { dbOption, interrupt, parseIntOption, parsePositiveOption } from '../shared.js';
+import {
+  dbOption,
+  interrupt,
+  parseIntOption,
+  parsePositiveOption,
+  reportBadFiles,
+  skipBadFile,
+} from '../shared.js';
 import { ingestSummary, n, table } from '../text.js';
 
 export function registerIngest(program: Command): void {
@@ -78,28 +83,15 @@ export function registerIngest(program: Command): void {
             if (!opts.json) console.log(ingestSummary(report));
           } catch (err) {
             progress.done();
-            // Some messages (a missing column) do not say which file they are about; the user must know.
-            if (
-              (err instanceof InputError || err instanceof FormatError) &&
-              !err.message.includes(basename(file))
-            )
-              err.message = `${file}: ${err.message}`;
-            // A bad file does not stop the others; anything else (store, usage, Ctrl-C) does.
-            if (!(err instanceof InputError || err instanceof FormatError) || files.length === 1) throw err;
-            failures.push(file);
-            process.stderr.write(`lockstep: ${err.message}\n`);
+            // A bad file does not stop the others (named in the message: a missing column does not say which file).
+            skipBadFile(err, file, files.length, failures);
           }
         }
       } finally {
         store.close();
       }
       if (opts.json) console.log(JSON.stringify(reports, null, 2));
-      if (failures.length) {
-        process.stderr.write(
-          `lockstep: ${failures.length} of ${files.length} files could not be ingested (see above)\n`,
-        );
-        process.exitCode = 3;
-      }
+      reportBadFiles(failures, files.length, 'ingested');
     });
 
   program

@@ -3,6 +3,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { UsageError } from '../../core/errors.js';
 import { SCENARIOS, simulate, writerFormats } from '../../simulate/index.js';
+import { simulateInfluence } from '../../simulate/influence.js';
 import { Progress, simulationProgress } from '../progress.js';
 import { parseIntOption } from '../shared.js';
 import { n, table } from '../text.js';
@@ -34,6 +35,10 @@ export function registerSimulate(program: Command): void {
       '--documents <n>',
       'also write N statements and articles, some echoing the operations (documents.jsonl, for lockstep echo)',
       parseIntOption('--documents'),
+    )
+    .option(
+      '--influence',
+      'also write the influence layer (influence.ftm.json: principals, agents, payments, meetings, statements; with its ground truth)',
     )
     .option('-q, --quiet', 'no progress display')
     .action((opts) => {
@@ -75,6 +80,12 @@ export function registerSimulate(program: Command): void {
         console.log(
           `  documents: ${result.documents.file} (${n(result.documents.count)}), truth ${result.documents.truthFile}`,
         );
+      if (opts.influence) {
+        const influence = simulateInfluence(result);
+        console.log(
+          `  influence layer: ${influence.file} (${n(influence.entities)} FtM entities; truth ${influence.truthFile})`,
+        );
+      }
       console.log(
         table(
           result.operations.map((o) => [
