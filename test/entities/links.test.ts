@@ -60,10 +60,9 @@ describe('links', () => {
         ['ncri', 'twitter:u2'],
       ]);
       expect(await linkAccounts(store)).toBe(1);
-      // The echo stage's documents table (its columns as merged from issue 6), when the store has it.
-      await store.run(`CREATE TABLE documents (doc_id VARCHAR NOT NULL, title VARCHAR, text VARCHAR NOT NULL, author VARCHAR,
-        outlet VARCHAR, url VARCHAR, published_at TIMESTAMP, ingest_id INTEGER NOT NULL)`);
-      await store.run(`INSERT INTO documents VALUES ('s1', 'Speech in Paris', 'We stand with the people.', 'Maryam Rajavi',
+      // A statement in the echo stage's documents table (lockstep ingest-docs).
+      await store.run(`INSERT INTO documents (doc_id, title, text, author, outlet, url, published_at, ingest_id)
+        VALUES ('s1', 'Speech in Paris', 'We stand with the people.', 'Maryam Rajavi',
         'National Council of Resistance of Iran', 'https://example.org/s1', '2024-06-02 09:00:00', 0)`);
       expect(await linkDocuments(store)).toBe(2);
       const docLinks = await store.all<{
