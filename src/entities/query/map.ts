@@ -15,6 +15,7 @@ import { UsageError } from '../../core/errors.js';
 import { fetchFields } from '../../store/bulk.js';
 import type { Store } from '../../store/store.js';
 import { withDefaults } from '../defaults.js';
+import { DOCUMENT_COLUMNS, hasDocumentsTable } from '../link/documents.js';
 import { findEntity, inList, refs, type Source } from './sources.js';
 
 export const MAP_DEFAULTS = { maxHops: 6, limit: 10, beam: 400 };
@@ -373,7 +374,12 @@ export async function influenceGraph(store: Store): Promise<InfluenceGraph> {
   return graph;
 }
 
-async function labels(store: Store, g: InfluenceGraph, keys: string[]): Promise<Map<string, string>> {
+/** What a node is called where it is shown: an entity's caption, `@handle (platform)`, `cluster C3`, a document's title. */
+export async function nodeLabels(
+  store: Store,
+  g: InfluenceGraph,
+  keys: string[],
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const k of keys) {
     const id = idOf(k);
@@ -397,6 +403,15 @@ async function labels(store: Store, g: InfluenceGraph, keys: string[]): Promise<
   const docs = keys.filter((k) => kindOf(k) === 'document').map(idOf);
   const docRefs = await refs(store, docs);
   for (const d of docs) if (docRefs.get(d)) out.set(`document:${d}`, `document "${docRefs.get(d)!.caption}"`);
+  // Documents of the echo stage's table (`document:doc:<doc_id>`): their title.
+  const tableDocs = docs.filter((d) => d.startsWith('doc:'));
+  if (tableDocs.length && (await hasDocumentsTable(store))) {
+    const c = DOCUMENT_COLUMNS;
+    for (const d of await store.all<{ id: string; title: string | null }>(
+      `SELECT ${c.id} AS id, ${c.title} AS title FROM ${c.table} WHERE ${c.id} IN (${inList(tableDocs.map((x) => x.slice(4)))})`,
+    ))
+      if (d.title) out.set(`document:doc:${d.id}`, `document "${d.title}"`);
+  }
   return out;
 }
 
@@ -469,7 +484,7 @@ export async function mapPaths(
     )
     .slice(0, o.limit);
   const keys = [...new Set(ranked.flatMap((p) => p.nodes.map((i) => g.keys[i]!)))];
-  const names = await labels(store, g, keys);
+  const names = await nodeLabels(store, g, keys);
   const node = (i: number): MapNode => {
     const k = g.keys[i]!;
     return { key: k, kind: kindOf(k), label: names.get(k) ?? k };
