@@ -33,6 +33,7 @@ import { accountDetail, accountPosts, searchAccounts } from './accounts.js';
 import { AMPLIFICATION_TOP, AmplificationCache, amplificationResponse, itemSeries } from './amplification.js';
 import { clusterDetail, clusterEvidence, clusterList, clusterMembers } from './clusters.js';
 import { DEFAULT_PER_NODE, graphOf, MAX_PER_NODE, prepareGraph } from './graph.js';
+import { InfluenceService, registerInfluenceRoutes } from './influence.js';
 import { Jobs } from './jobs.js';
 import { choiceParam, intParam, listParam, pageParams, type Query, textParam, timeParam } from './params.js';
 import { Queue } from './queue.js';
@@ -95,6 +96,8 @@ export interface WorkbenchApp {
   jobs: Jobs;
   amplification: AmplificationCache;
   runs: Runs;
+  /** The influence layer's index, graph and connection (./influence.ts). */
+  influence: InfluenceService;
   /** Lays out the latest run and starts its amplification, so that the first visit finds them ready. */
   warm(): Promise<void>;
 }
@@ -116,8 +119,10 @@ export function createApp(options: AppOptions): WorkbenchApp {
     });
     return status;
   };
+  const influence = new InfluenceService(store);
   const jobs = new Jobs(store, () => {
     status = null;
+    influence.invalidate();
   });
   const files = new StaticFiles(options.webRoot);
   const app = new Hono();
@@ -396,6 +401,8 @@ export function createApp(options: AppOptions): WorkbenchApp {
     return c.body(body);
   });
 
+  registerInfluenceRoutes(app, influence, runs);
+
   app.all('/api/*', (c) =>
     fail(c, 404, `no such API route: ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 100)}`),
   );
@@ -430,11 +437,14 @@ export function createApp(options: AppOptions): WorkbenchApp {
     jobs,
     amplification: amplificationCache,
     runs,
+    influence,
     async warm() {
       const run = await runs.maybe();
-      if (!run) return;
-      prepareGraph(run);
-      await amplificationCache.get(run, 'day', false);
+      if (run) {
+        prepareGraph(run);
+        await amplificationCache.get(run, 'day', false);
+      }
+      await influence.prepare();
     },
   };
 }
