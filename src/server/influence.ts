@@ -21,6 +21,8 @@ import {
   influenceView,
   type LinkEvidence,
   linkEvidence,
+  nodeTiers,
+  type Tier,
   type WhoIsBehind,
   whoIsBehind,
 } from '../entities/query/views.js';
@@ -297,6 +299,10 @@ export function registerInfluenceRoutes(app: Hono, influence: InfluenceService, 
             s,
             paths.flatMap((p) => p.hops.map((h) => h.record)),
           ),
+          tiers: await tiersOf(
+            s,
+            paths.flatMap((p) => p.nodes.map((n) => n.key)),
+          ),
         };
       });
       return c.json<InfluencePathsResponse>(body);
@@ -326,12 +332,16 @@ export function registerInfluenceRoutes(app: Hono, influence: InfluenceService, 
       const who = await influence.whoIsBehind(id);
       const parties = pageOf(who.parties, page);
       const echoes = who.echoes.slice(0, INFLUENCE_LIMITS.echoes);
-      const evidence = await influence.use((s) =>
-        evidenceOf(s, [
+      const [evidence, tiers] = await influence.use(async (s) => [
+        await evidenceOf(s, [
           ...parties.items.flatMap((p) => p.path.hops.map((h) => h.record)),
           ...echoes.flatMap((e) => e.hops.map((h) => h.record)),
         ]),
-      );
+        await tiersOf(s, [
+          ...parties.items.flatMap((p) => p.path.nodes.map((n) => n.key)),
+          ...echoes.flatMap((e) => e.hops.flatMap((h) => [h.from.key, h.to.key])),
+        ]),
+      ]);
       return c.json<WhoIsBehindResponse>({
         cluster: who.cluster,
         runId: latest,
@@ -341,6 +351,7 @@ export function registerInfluenceRoutes(app: Hono, influence: InfluenceService, 
         unexamined: who.unexamined,
         limits: who.limits,
         evidence,
+        tiers,
       });
     }),
   );
@@ -361,6 +372,10 @@ async function endpoint(store: Store, text: string): Promise<string> {
 
 /** What `mapPaths` reads for a key: an entity's id, any other node's key. */
 const argOf = (key: string) => (key.startsWith('entity:') ? key.slice('entity:'.length) : key);
+
+async function tiersOf(store: Store, keys: string[]): Promise<Record<string, Tier>> {
+  return Object.fromEntries(await nodeTiers(store, [...new Set(keys)]));
+}
 
 async function evidenceOf(store: Store, records: string[]): Promise<Record<string, LinkEvidence>> {
   return Object.fromEntries(await linkEvidence(store, records));

@@ -394,6 +394,9 @@ export type ExportFile =
 type Views = typeof import('../entities/query/views.js');
 type MapTypes = typeof import('../entities/query/map.js');
 
+/** The layer (column of the layered figure) of each node key. */
+export type TierMap = Record<string, import('../entities/query/views.js').Tier>;
+
 /** How a link between layers was found (a handle, a URL, shares and dates), by record id. */
 export type LinkEvidenceMap = Record<string, import('../entities/query/views.js').LinkEvidence>;
 
@@ -451,6 +454,8 @@ export interface InfluencePathsResponse {
   maxHops: number;
   paths: InfluencePath[];
   evidence: LinkEvidenceMap;
+  /** The layer of every node on the paths (for the layered figure). */
+  tiers: TierMap;
 }
 
 type Behind = Awaited<ReturnType<Views['whoIsBehind']>>;
@@ -465,4 +470,5 @@ export interface WhoIsBehindResponse {
   unexamined: number;
   limits: string[];
   evidence: LinkEvidenceMap;
+  tiers: TierMap;
 }

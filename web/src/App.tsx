@@ -7,6 +7,7 @@ import { href, type Route, selectedRun, useRoute } from './router';
 import { AccountView } from './views/Account';
 import { AmplificationView } from './views/Amplification';
 import { ClusterView } from './views/Cluster';
+import { InfluenceView } from './views/Influence';
 import { NetworkView } from './views/Network';
 import { OverviewView } from './views/Overview';
 import { RunView } from './views/Run';
@@ -16,6 +17,7 @@ const VIEWS = [
   ['network', 'Network'],
   ['clusters', 'Clusters'],
   ['amplification', 'Amplification'],
+  ['influence', 'Influence'],
   ['run', 'Run'],
 ] as const;
 
@@ -124,6 +126,8 @@ function Body({
       return a && b ? <AccountView run={run} platform={a} accountId={b} /> : <OverviewView run={run} />;
     case 'amplification':
       return <AmplificationView run={run} />;
+    case 'influence':
+      return <InfluenceView parts={route.parts.slice(1)} query={route.query} />;
     case 'run':
       return health ? (
         <RunView writable={health.writable} onChange={reloadOverview} hasRun={!!overview?.run} />

@@ -273,7 +273,8 @@ export async function whoIsBehind(store: Store, clusterId: string, maxHops = 4):
       for (const [b] of g.neighbours(a))
         if (!depth.has(b)) {
           depth.set(b, d);
-          next.push(b);
+          // Another cluster is an end: what lies behind it is that cluster's, not this one's.
+          if (!g.keys[b]!.startsWith('cluster:')) next.push(b);
         }
     frontier = next.slice(0, 2_000);
   }
@@ -298,7 +299,9 @@ export async function whoIsBehind(store: Store, clusterId: string, maxHops = 4):
     const ref = id ? entityRefs.get(id) : null;
     const isDocument = !id || DOCUMENT_SCHEMATA.has(ref?.schema ?? '');
     if (!isDocument && !(ref && PARTY_SCHEMATA.has(ref.schema))) continue;
-    const path = (await mapPaths(store, start, id ?? key, { maxHops, limit: 1 }))[0];
+    const path = (await mapPaths(store, start, id ?? key, { maxHops, limit: 5 })).find(
+      (p) => !p.nodes.slice(1).some((n) => n.kind === 'cluster'),
+    );
     if (!path) continue;
     if (isDocument) {
       const speaker =
@@ -420,15 +423,8 @@ export async function linkEvidence(
        FROM entity_links WHERE 'link:' || kind || ':' || entity_id || ':' || target_id IN (${inList(links.slice(i, i + 500))})
        GROUP BY ALL`,
     )) {
-      const parsed = r.evidence ? (JSON.parse(r.evidence) as unknown) : null;
-      const facts: [string, string][] =
-        parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-          ? Object.entries(parsed as Record<string, unknown>)
-              .filter(([, v]) => v !== null && v !== undefined)
-              .map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])
-          : parsed === null
-            ? []
-            : [['evidence', JSON.stringify(parsed)]];
+      const facts: [string, string][] = [];
+      flatten(r.evidence ? (JSON.parse(r.evidence) as unknown) : null, 'evidence', facts);
       out.set(r.record, { kind: r.kind, score: r.score, facts });
     }
   }
@@ -445,6 +441,15 @@ export async function linkEvidence(
       });
   }
   return out;
+}
+
+/** Evidence JSON as `key: value` facts: nested objects by dotted keys, shares to three decimals. */
+function flatten(v: unknown, key: string, out: [string, string][]): void {
+  if (v === null || v === undefined) return;
+  if (typeof v === 'object' && !Array.isArray(v)) {
+    for (const [k, x] of Object.entries(v)) flatten(x, key === 'evidence' ? k : `${key}.${k}`, out);
+  } else if (typeof v === 'number') out.push([key, String(Number.isInteger(v) ? v : Number(v.toFixed(3)))]);
+  else out.push([key, typeof v === 'string' ? v : JSON.stringify(v)]);
 }
 
 /**
