@@ -39,6 +39,11 @@ export interface Hop {
   date: string | null;
   strength: number;
   source: Source | null;
+  /**
+   * The record reads from `to` to `from` (payer -> beneficiary, agent -> client, organiser ->
+   * participant, a party -> the account or site it runs, a cluster -> the site it pushes).
+   */
+  reversed: boolean;
 }
 
 export interface InfluencePath {
@@ -311,7 +316,7 @@ export class InfluenceGraph {
         g.addEdge(
           `cluster:${cluster}`,
           `account:${key}`,
-          'member of the cluster',
+          'has the member',
           `detection:${run}:${cluster}`,
           null,
           Math.min(1, Math.max(0.5, Number(strength) || 0.9)),
@@ -498,6 +503,7 @@ export async function mapPaths(
       date: g.dates[e] ?? null,
       strength: g.strengths[e]!,
       source: g.sourceIds[e] ? (g.firstSource.get(g.sourceIds[e]!) ?? null) : null,
+      reversed: g.ends(e)[0] !== p.nodes[i],
     }));
     const dates = hops.map((h) => h.date).filter((d): d is string => !!d);
     return {

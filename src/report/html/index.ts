@@ -29,7 +29,8 @@ import {
 import { svgMarkup } from '../figures/svg.js';
 import { networkLayout } from '../layout.js';
 import type { SavedResult } from '../result.js';
-import { type Child, dataText, el, type Html, trusted } from './markup.js';
+import { whoIsBehindSection } from './influence.js';
+import { type Child, dataText, el, type Html, table, trusted } from './markup.js';
 import { REPORT_CSS } from './style.js';
 
 export interface ReportOptions {
@@ -66,38 +67,6 @@ const hex = (i: number) => {
 const figure = (svg: Parameters<typeof svgMarkup>[0], caption?: string): Html =>
   el('div', { class: 'figure' }, trusted(svgMarkup(svg)), caption && el('p', { class: 'sub' }, caption));
 const badge = (confidence: string) => el('span', { class: `badge ${confidence}` }, confidence);
-const table = (head: (string | [string, string])[], rows: Child[][]): Html =>
-  el(
-    'table',
-    {},
-    el(
-      'thead',
-      {},
-      el(
-        'tr',
-        {},
-        head.map((h) =>
-          Array.isArray(h) ? el('th', { class: h[1], scope: 'col' }, h[0]) : el('th', { scope: 'col' }, h),
-        ),
-      ),
-    ),
-    el(
-      'tbody',
-      {},
-      rows.map((r) =>
-        el(
-          'tr',
-          {},
-          r.map((cell, i) =>
-            Array.isArray(head[i])
-              ? el('td', { class: (head[i] as [string, string])[1] }, cell)
-              : el('td', {}, cell),
-          ),
-        ),
-      ),
-    ),
-  );
-
 /** The report as one HTML document. */
 export async function reportHtml(store: Store, options: ReportOptions = {}): Promise<string> {
   const saved = await loadDetection(store, options.runId);
@@ -144,6 +113,14 @@ export async function reportHtml(store: Store, options: ReportOptions = {}): Pro
     summary(ctx),
     clustersTable(ctx),
     amplificationSection(ctx),
+    await whoIsBehindSection(store, {
+      runId: saved.runId,
+      clusters: result.clusters.map((c) => c.id),
+      anchorOf: (id) => {
+        const i = result.clusters.findIndex((c) => c.id === id);
+        return i >= 0 && i < ctx.pages ? anchor(i) : null;
+      },
+    }),
     method(ctx),
     limits(ctx),
     reproducibility(ctx),
@@ -215,6 +192,7 @@ function header(ctx: Ctx): Html {
         ['summary', 'Summary'],
         ['clusters', 'Clusters'],
         ['amplification', 'Amplification'],
+        ['behind', 'Who is behind it'],
         ['method', 'Method and parameters'],
         ['limits', 'Limits and confidence'],
         ['reproduce', 'Reproducibility'],

@@ -15,7 +15,7 @@ import { qs, useApi } from '../api';
 import { Data, ErrorBox, Kpi, Loading, num, Pager, Panel, useDebounced } from '../components';
 import { href, navigate } from '../router';
 import { EntityPage } from './InfluenceEntity';
-import { HopTable, NOT_CAUSATION, PathCard, PathsFigure } from './influence-parts';
+import { ARROWS, HopTable, NOT_CAUSATION, PathCard, PathsFigure } from './influence-parts';
 import './influence.css';
 
 /** The layer's status, polled while the index and graph are being built. */
@@ -217,7 +217,9 @@ function PathFinder({ query }: { query: URLSearchParams }) {
           Find paths
         </button>
       </form>
-      <p className="hint">{NOT_CAUSATION}</p>
+      <p className="hint">
+        {NOT_CAUSATION} {ARROWS}
+      </p>
       {result.error && <ErrorBox error={result.error} />}
       {result.loading && !result.data && <Loading what="paths" />}
       {result.data && (from || to) && <PathResults data={result.data} />}
@@ -306,6 +308,7 @@ function BehindPage({ id }: { id: string }) {
         record with its date and source.
       </p>
       <p className="note caveat">{NOT_CAUSATION}</p>
+      <p className="hint">{ARROWS}</p>
       {d.parties.total > 0 && (
         <PathsFigure
           paths={d.parties.items.filter((p) => p.via !== 'echo').map((p) => p.path)}

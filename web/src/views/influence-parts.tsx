@@ -23,6 +23,10 @@ export type Hop = InfluencePath['hops'][number];
 export const NOT_CAUSATION =
   'A link or a path shows records that connect; it does not show that anyone directed the accounts, that a payment bought a meeting or that a meeting caused a statement. A contact is not causation.';
 
+/** How to read a hop's arrow. */
+export const ARROWS =
+  'Each arrow points the way the record reads: payer → beneficiary, agent → client, organiser → participant, a party → the account or site it runs, a cluster → the site it pushes, a statement → the cluster it echoes.';
+
 export const money = (currency: string | null, v: number | null) =>
   v === null ? '-' : `${currency ?? '?'} ${v.toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
 
@@ -171,8 +175,10 @@ export function HopTable({ hops, evidence }: { hops: Hop[]; evidence: LinkEviden
             <td>
               <NodeLink node={x.from} />
             </td>
-            <td>
+            <td className="hop-record">
+              {x.reversed && '← '}
               <Data text={x.label} />
+              {!x.reversed && ' →'}
             </td>
             <td>
               <NodeLink node={x.to} />
