@@ -89,6 +89,13 @@ describe('lockstep report', () => {
     for (const limit of result.limits) expect(html).toContain(escapeXml(limit));
   });
 
+  it('says in one line that "Who is behind it" is skipped when the store has no entities', () => {
+    expect(html).toContain('<a href="#behind">Who is behind it</a>');
+    expect(html).toMatch(
+      /<section id="behind"><h2>Who is behind it<\/h2><p class="sub">Skipped: this store holds no entities\.[^<]*lockstep entities import[^<]*<\/p><\/section>/,
+    );
+  });
+
   it("shows each cluster page's evidence as the posts, escaped, with times and deltas", () => {
     const c = result.clusters[0]!;
     const page = html.slice(html.indexOf('id="cluster-1"'), html.indexOf('id="cluster-2"'));

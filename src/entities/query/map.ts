@@ -420,12 +420,16 @@ export async function nodeLabels(
   return out;
 }
 
-/** The strongest paths from `from` to `to` (see the header). */
+/**
+ * The strongest paths from `from` to `to` (see the header). `traverse`, when given, says which
+ * edges a path may take (by the edge's record and the node it leads to).
+ */
 export async function mapPaths(
   store: Store,
   fromText: string,
   toText: string,
   options: MapOptions = {},
+  traverse?: (record: string, toKey: string) => boolean,
 ): Promise<InfluencePath[]> {
   const o = withDefaults(MAP_DEFAULTS, options);
   if (!Number.isInteger(o.maxHops) || o.maxHops < 1 || o.maxHops > 10)
@@ -447,7 +451,7 @@ export async function mapPaths(
     for (const p of frontier) {
       const last = p.nodes[p.nodes.length - 1]!;
       for (const [y, e] of g.neighbours(last)) {
-        if (p.nodes.includes(y)) continue;
+        if (p.nodes.includes(y) || (traverse && !traverse(g.records[e]!, g.keys[y]!))) continue;
         const q: Partial = {
           nodes: [...p.nodes, y],
           edges: [...p.edges, e],

@@ -253,6 +253,11 @@ export const WHO_IS_BEHIND_CANDIDATES = 300;
 
 const PARTY_SCHEMATA = new Set(['Person', 'Organization', 'Company', 'LegalEntity', 'PublicBody']);
 
+const notThroughClusters =
+  (echo: boolean) =>
+  (record: string, to: string): boolean =>
+    !to.startsWith('cluster:') && (echo || !record.startsWith('link:echo:'));
+
 function viaOf(path: InfluencePath): BehindVia {
   if (path.hops.some((h) => h.record.startsWith('link:echo:'))) return 'echo';
   return path.hops[0]?.record.startsWith('link:pushes:') ? 'sites' : 'accounts';
@@ -299,9 +304,12 @@ export async function whoIsBehind(store: Store, clusterId: string, maxHops = 4):
     const ref = id ? entityRefs.get(id) : null;
     const isDocument = !id || DOCUMENT_SCHEMATA.has(ref?.schema ?? '');
     if (!isDocument && !(ref && PARTY_SCHEMATA.has(ref.schema))) continue;
-    const path = (await mapPaths(store, start, id ?? key, { maxHops, limit: 5 })).find(
-      (p) => !p.nodes.slice(1).some((n) => n.kind === 'cluster'),
-    );
+    // Through the cluster's accounts and sites if any path is, else through an echoing statement;
+    // never through another cluster (what lies behind that one is its own).
+    const to = id ?? key;
+    const path =
+      (await mapPaths(store, start, to, { maxHops, limit: 1 }, notThroughClusters(false)))[0] ??
+      (await mapPaths(store, start, to, { maxHops, limit: 1 }, notThroughClusters(true)))[0];
     if (!path) continue;
     if (isDocument) {
       const speaker =
