@@ -419,7 +419,8 @@ export interface InfluenceStatusResponse {
   runId: number | null;
   /** Clusters of that run with influence links (a site they push, an account linked, an echo). */
   clusters: string[];
-  build: { indexSeconds: number | null; graphSeconds: number | null };
+  /** Seconds of the one-off work: sorted copies for lookups, the name index, the graph. */
+  build: { copySeconds: number | null; indexSeconds: number | null; graphSeconds: number | null };
   error: string | null;
   hint: string | null;
 }

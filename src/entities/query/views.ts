@@ -15,6 +15,7 @@
  * Every edge, timeline entry and hop names its record and that record's source (dataset, file, row,
  * URL, date); links found by matching carry their evidence instead (`linkEvidence`).
  */
+import { fetchFields } from '../../store/bulk.js';
 import type { Store } from '../../store/store.js';
 import {
   type Hop,
@@ -349,56 +350,69 @@ export async function whoIsBehind(store: Store, clusterId: string, maxHops = 4):
  * The column of each node in the layered layout (`TIERS`): clusters and accounts, domains, documents
  * by their kind; entities by their records: an official holds a `position` or a PEP/government topic,
  * or is the Member of Congress a contact was linked to; an agent represents someone (FtM
- * `Representation` agent) or organised a contact; any other party is an organisation.
+ * `Representation` agent) or organised a contact; any other party is an organisation. The sets are
+ * read once per graph (a few bulk reads), so a query is a lookup in memory.
  */
 export async function nodeTiers(store: Store, keys: readonly string[]): Promise<Map<string, Tier>> {
   const out = new Map<string, Tier>();
-  const ids: string[] = [];
+  const g = await influenceGraph(store);
+  const sets = await tierSets(store, g);
   for (const k of keys) {
     const kind = k.slice(0, k.indexOf(':'));
-    if (kind === 'cluster' || kind === 'account') out.set(k, 'accounts');
-    else if (kind === 'domain') out.set(k, 'sites');
-    else if (kind === 'document') out.set(k, 'documents');
-    else ids.push(k.slice(7));
-  }
-  if (!ids.length) return out;
-  const members = new Map(ids.map((id) => [id, id]));
-  for (const r of await store.all<{ entity_id: string; canonical_id: string }>(
-    `SELECT entity_id, canonical_id FROM entity_canonical WHERE canonical_id IN (${inList(ids)})`,
-  ))
-    members.set(r.entity_id, r.canonical_id);
-  const all = inList([...members.keys()]);
-  const canonical = (rows: { id: string }[]) => new Set(rows.map((r) => members.get(r.id) ?? r.id));
-  const officials = canonical(
-    await store.all<{ id: string }>(
-      `SELECT entity_id AS id FROM statements WHERE entity_id IN (${all})
-         AND (prop = 'position' OR (prop = 'topics' AND (value LIKE 'role.pep%' OR value LIKE 'gov%')))
-       UNION SELECT target_id FROM entity_links WHERE kind = 'official' AND target_id IN (${all})`,
-    ),
-  );
-  const agents = canonical(
-    await store.all<{ id: string }>(
-      `SELECT source_id AS id FROM entity_edges WHERE rel_schema = 'Representation' AND target_prop = 'client' AND source_id IN (${all})
-       UNION SELECT target_id FROM entity_edges WHERE rel_schema = 'Event' AND target_prop = 'organizer' AND target_id IN (${all})`,
-    ),
-  );
-  const schemata = await refs(store, ids);
-  for (const id of ids) {
-    const schema = schemata.get(id)?.schema ?? '';
+    const id = k.slice(kind.length + 1);
     out.set(
-      `entity:${id}`,
-      DOCUMENT_SCHEMATA.has(schema)
-        ? 'documents'
-        : schema === 'UserAccount'
-          ? 'accounts'
-          : officials.has(id)
-            ? 'officials'
-            : agents.has(id)
-              ? 'agents'
-              : 'organisations',
+      k,
+      kind === 'cluster' || kind === 'account'
+        ? 'accounts'
+        : kind === 'domain'
+          ? 'sites'
+          : kind === 'document' || sets.documents.has(id)
+            ? 'documents'
+            : sets.accounts.has(id)
+              ? 'accounts'
+              : sets.officials.has(id)
+                ? 'officials'
+                : sets.agents.has(id)
+                  ? 'agents'
+                  : 'organisations',
     );
   }
   return out;
+}
+
+interface TierSets {
+  officials: Set<string>;
+  agents: Set<string>;
+  documents: Set<string>;
+  accounts: Set<string>;
+}
+
+const TIER_SETS = new WeakMap<InfluenceGraph, Promise<TierSets>>();
+
+/** The canonical ids of officials, agents, documents and user accounts, for the graph `g` of `store`. */
+function tierSets(store: Store, g: InfluenceGraph): Promise<TierSets> {
+  let sets = TIER_SETS.get(g);
+  if (!sets) {
+    const read = async (sql: string) =>
+      new Set((await fetchFields(store, sql, ['id'])).map(([id]) => g.canonical.get(id!) ?? id!));
+    sets = (async () => ({
+      officials: await read(
+        `SELECT entity_id AS id FROM statements WHERE prop = 'position' OR (prop = 'topics' AND (value LIKE 'role.pep%' OR value LIKE 'gov%'))
+         UNION SELECT target_id FROM entity_links WHERE kind = 'official'`,
+      ),
+      agents: await read(
+        `SELECT source_id AS id FROM entity_edges WHERE rel_schema = 'Representation' AND target_prop = 'client'
+         UNION SELECT target_id FROM entity_edges WHERE rel_schema = 'Event' AND target_prop = 'organizer'`,
+      ),
+      documents: await read(
+        `SELECT entity_id AS id FROM entities WHERE schema IN (${inList([...DOCUMENT_SCHEMATA])})`,
+      ),
+      accounts: await read(`SELECT entity_id AS id FROM entities WHERE schema = 'UserAccount'`),
+    }))();
+    TIER_SETS.set(g, sets);
+    sets.catch(() => TIER_SETS.delete(g));
+  }
+  return sets;
 }
 
 /** A link between layers as its evidence says (a handle, a URL, shares and dates, the rule that matched). */
