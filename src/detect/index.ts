@@ -81,11 +81,12 @@ export async function detect(
   };
   const limits: string[] = [];
   try {
-    const data = await stage('reading the store', () => describeData(store));
+    const data = await stage('reading the store', async () =>
+      describeData(store, await createAccountKeys(store)),
+    );
     if (data.posts === 0)
       throw new UsageError('the store holds no posts; ingest some data first (lockstep ingest FILE)');
     const inputs = await describeInputs(store);
-    await createAccountKeys(store);
     const resolution = data.timeResolution === 'day' ? 86_400 : data.timeResolution === 'minute' ? 60 : 1;
     if (resolution > 1)
       limits.push(
