@@ -485,8 +485,8 @@ export async function traceEchoes(
 
 const isoMs = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** Documents of the hits, with their metadata and time spans. */
-async function documentRefs(
+/** Documents by rowid, with their metadata, time spans and text (the workbench reads them too). */
+export async function documentRefs(
   store: Store,
   rowids: number[],
 ): Promise<Map<number, DocumentRef & { text: string }>> {
