@@ -119,7 +119,7 @@ export interface EchoPassagesResponse {
 export interface EchoDocumentRow extends DocumentRef {
   chars: number;
   excerpt: string;
-  echoes: { talkingPoint: string; score: number; status: EchoStatus }[] | null;
+  echoes: { talkingPoint: string; label: string; score: number; status: EchoStatus }[] | null;
 }
 
 /** GET /api/echo/documents?run=&q=&echoing=&offset=&limit= (at most 500 a page), oldest first. */

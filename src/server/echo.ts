@@ -421,6 +421,7 @@ export function echoRoutes(app: Hono, deps: EchoRouteDeps) {
       echoes: index
         ? (index.byDoc.get(ref.docId) ?? []).map((e) => ({
             talkingPoint: e.talkingPoint,
+            label: clip(index.talkingPoints.get(e.talkingPoint)!.label, 90),
             score: e.score,
             status: e.status,
           }))

@@ -170,7 +170,7 @@ function talkingPoint(
         e.source
           ? e.source.kind === 'document'
             ? ['document ', dataText(e.source.id), e.source.who ? [' (', dataText(e.source.who), ')'] : '']
-            : `its posts (the wording first posted ${timeLabel(e.source.time)})`
+            : `its posts, first at ${timeLabel(e.source.time)}`
           : '-',
       ]),
     ),
