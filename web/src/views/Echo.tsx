@@ -439,7 +439,9 @@ function TalkingPointPage({ run, id }: { run?: number; id: string }) {
     ),
   );
   if (d.error) return <ErrorBox error={d.error} />;
-  if (!d.data || pending(d.data)) return <Loading what="the talking point" />;
+  // The previous talking point's answer stays until this one's comes: not shown under this one's address.
+  if (!d.data || pending(d.data) || d.data.talkingPoint.id !== id)
+    return <Loading what="the talking point" />;
   const { talkingPoint: tp, row, cascade, echoes, handles } = d.data;
   const flaggedFirst =
     tp.firstSeenFlagged && tp.firstSeenFlagged.postId !== tp.firstSeen?.postId ? tp.firstSeenFlagged : null;
@@ -671,12 +673,13 @@ function EchoPage({ run, tp, doc }: { run?: number; tp: string; doc: string }) {
     useApi<EchoPassagesResponse | EchoStatusResponse>(`/api/echo/passages${qs({ run, tp, doc })}`),
   );
   if (d.error) return <ErrorBox error={d.error} />;
-  if (!d.data || pending(d.data)) return <Loading what="the echo" />;
+  if (!d.data || pending(d.data) || d.data.echo.talkingPoint !== tp || d.data.echo.document.docId !== doc)
+    return <Loading what="the echo" />;
   const { echo: e, talkingPoint, variant, document: document_, handles } = d.data;
   const truncated =
     document_.textOffset > 0 || document_.textOffset + document_.text.length < document_.textLength;
   return (
-    <div className="view echo echo-pair">
+    <div className="view echo echo-pair" data-doc={document_.docId}>
       <p className="crumbs">
         <a href={href(['echo'])}>Echo</a> ›{' '}
         <a href={href(['echo', tp])}>
