@@ -402,12 +402,15 @@ export function echoRoutes(app: Hono, deps: EchoRouteDeps) {
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const { total, rows } = await deps.read(async (s) => {
-      const total = (await s.value<number>(`SELECT count(*) FROM documents ${clause}`, params)) ?? 0;
-      const ids = await s.all<{ r: number }>(
-        `SELECT rowid AS r FROM documents ${clause}
+      // One scan for the page and the total (counted again only for a page past the end).
+      const ids = await s.all<{ r: number; total: number }>(
+        `SELECT rowid AS r, count(*) OVER () AS total FROM documents ${clause}
          ORDER BY coalesce(published_at, collected_at) NULLS LAST, doc_id LIMIT ${page.limit} OFFSET ${page.offset}`,
         params,
       );
+      const total = ids.length
+        ? ids[0]!.total
+        : ((await s.value<number>(`SELECT count(*) FROM documents ${clause}`, params)) ?? 0);
       const refs = await documentRefs(
         s,
         ids.map((x) => x.r),

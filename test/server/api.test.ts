@@ -565,6 +565,8 @@ describe('echo', () => {
     );
     const page = await get<EchoDocumentsResponse>('/api/echo/documents?limit=7&offset=7');
     expect(page.items.map((d) => d.docId)).toEqual(all.items.slice(7, 14).map((d) => d.docId));
+    const past = await get<EchoDocumentsResponse>('/api/echo/documents?offset=100000');
+    expect(past).toMatchObject({ items: [], total });
     expect(await refused('/api/echo/documents?limit=501', 400)).toMatch(/1 to 500/);
     expect(await refused('/api/echo/documents?echoing=maybe', 400)).toMatch(/echoing/);
   });

@@ -729,7 +729,7 @@ function EchoPage({ run, tp, doc }: { run?: number; tp: string; doc: string }) {
           }
         />
       </div>
-      <div className="doc-meta">
+      <div className="profile doc-meta">
         <dl>
           <dt>author</dt>
           <dd>
