@@ -15,7 +15,7 @@ import type {
   EchoStatusResponse,
   EchoTalkingPointResponse,
 } from '../../src/server/types.js';
-import type { Store } from '../../src/store/store.js';
+import { Store } from '../../src/store/store.js';
 import { expectNoViolations, openBrowser, WEB_ROOT, watchedPage } from '../helpers/browser.js';
 import { scratch } from '../helpers/store.js';
 import { demoStore } from '../helpers/workbench.js';
@@ -272,6 +272,21 @@ describe('the workbench in Chromium', () => {
       }
     }
     await shot('echo-passages');
+  });
+
+  it('Echo, on a store without documents: says how to add them', async () => {
+    const empty = await Store.open(join(tmp.dir, 'empty.duckdb'));
+    const bare = await startServer({ store: empty, port: 0, webRoot: WEB_ROOT });
+    try {
+      await page.goto(`${bare.origin}/#/echo`);
+      await page.waitForSelector('.echo-empty');
+      expect(await page.locator('.echo-empty').textContent()).toMatch(
+        /This store has none yet.*lockstep ingest-docs.*lockstep ingest-docs FILE --db empty\.duckdb/s,
+      );
+    } finally {
+      await bare.close();
+      empty.close();
+    }
   });
 
   it('Run: ingests an uploaded file and runs a detection with progress, from the signal descriptors', async () => {
