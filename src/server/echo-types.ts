@@ -92,8 +92,12 @@ export interface EchoTalkingPointResponse {
   run: number | null;
   talkingPoint: TalkingPoint & { echoes: number; firstEcho: string | null };
   row: EchoTalkingPointRow;
-  /** Posts per day (all, flagged) and, in time order, the first posts and every dated echoing document. */
+  /**
+   * Posts per day (all, flagged) and, in time order, the first posts and the dated echoing
+   * documents (the first 10,000: `timelineDocumentsLeftOut` says how many more there are).
+   */
   cascade: Cascade;
+  timelineDocumentsLeftOut: number;
   echoes: Page<EchoListItem>;
   /** Handles of the accounts named (first posts, sources), by `platform:accountId`. */
   handles: Record<string, string | null>;

@@ -35,6 +35,8 @@ const KEEP = 4;
 /** A document's text is sent whole up to this many characters, else the part around its passages. */
 export const MAX_DOCUMENT_CHARS = 200_000;
 const EXCERPT_CHARS = 240;
+/** Documents drawn on a talking point's timeline at most (the earliest; its echoes are paged). */
+export const MAX_TIMELINE_DOCUMENTS = 10_000;
 const STATUSES: EchoStatus[] = ['echo', 'precedes', 'uncertain', 'undated'];
 
 /** A run's echoes, indexed for the routes. */
@@ -320,11 +322,14 @@ export function echoRoutes(app: Hono, deps: EchoRouteDeps) {
       passages: passages.length,
       excerpt: clip(passages[0]?.docText ?? '', EXCERPT_CHARS),
     }));
-    const cascade = r.index.result.cascades.find((x) => x.talkingPoint === id) ?? {
+    const full = r.index.result.cascades.find((x) => x.talkingPoint === id) ?? {
       talkingPoint: id,
       series: [],
       steps: [],
     };
+    const documents = full.steps.filter((x) => x.kind === 'document');
+    const drawn = new Set(documents.slice(0, MAX_TIMELINE_DOCUMENTS));
+    const cascade = { ...full, steps: full.steps.filter((x) => x.kind !== 'document' || drawn.has(x)) };
     const accounts = [
       ...postAccounts(tp),
       ...items.flatMap((e) => (e.source?.kind === 'post' && e.source.who ? [e.source.who] : [])),
@@ -334,6 +339,7 @@ export function echoRoutes(app: Hono, deps: EchoRouteDeps) {
       talkingPoint: tp,
       row: r.index.rows.find((x) => x.id === id)!,
       cascade,
+      timelineDocumentsLeftOut: documents.length - drawn.size,
       echoes: { ...echoes, items },
       handles: await deps.read((s) => handlesOf(s, accounts)),
     });

@@ -478,6 +478,7 @@ describe('echo', () => {
     expect(times).toEqual([...times].sort((a, b) => a - b));
     // The timeline: posts per day add up to the talking point's posts; every dated document is a step.
     expect(d.cascade.series.reduce((a, x) => a + x.posts, 0)).toBe(d.talkingPoint.posts);
+    expect(d.timelineDocumentsLeftOut).toBe(0);
     const steps = d.cascade.steps.filter((x) => x.kind === 'document').map((x) => x.id);
     expect(steps.sort()).toEqual(
       d.echoes.items

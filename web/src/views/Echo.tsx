@@ -442,7 +442,7 @@ function TalkingPointPage({ run, id }: { run?: number; id: string }) {
   // The previous talking point's answer stays until this one's comes: not shown under this one's address.
   if (!d.data || pending(d.data) || d.data.talkingPoint.id !== id)
     return <Loading what="the talking point" />;
-  const { talkingPoint: tp, row, cascade, echoes, handles } = d.data;
+  const { talkingPoint: tp, row, cascade, echoes, handles, timelineDocumentsLeftOut } = d.data;
   const flaggedFirst =
     tp.firstSeenFlagged && tp.firstSeenFlagged.postId !== tp.firstSeen?.postId ? tp.firstSeenFlagged : null;
   return (
@@ -493,6 +493,11 @@ function TalkingPointPage({ run, id }: { run?: number; id: string }) {
       </div>
       <Panel title="Timeline: posts and echoing documents">
         <Figure svg={echoTimeline(cascade, { width: 1000 })} className="echo-timeline" />
+        {timelineDocumentsLeftOut > 0 && (
+          <p className="hint">
+            The first documents are drawn; {num(timelineDocumentsLeftOut)} later ones are not.
+          </p>
+        )}
         <p className="legend">
           <span className="swatch coordinated" /> posts by flagged clusters <span className="swatch rest" />{' '}
           everyone else <span className="line-key first" /> earliest observed post{' '}
