@@ -388,3 +388,4 @@ export type ExportFile =
   | 'evidence.csv'
   | 'result.json'
   | 'report.html';
+export type * from './echo-types.js';

@@ -7,6 +7,7 @@ import { href, type Route, selectedRun, useRoute } from './router';
 import { AccountView } from './views/Account';
 import { AmplificationView } from './views/Amplification';
 import { ClusterView } from './views/Cluster';
+import { EchoView } from './views/Echo';
 import { NetworkView } from './views/Network';
 import { OverviewView } from './views/Overview';
 import { RunView } from './views/Run';
@@ -16,6 +17,7 @@ const VIEWS = [
   ['network', 'Network'],
   ['clusters', 'Clusters'],
   ['amplification', 'Amplification'],
+  ['echo', 'Echo'],
   ['run', 'Run'],
 ] as const;
 
@@ -124,6 +126,8 @@ function Body({
       return a && b ? <AccountView run={run} platform={a} accountId={b} /> : <OverviewView run={run} />;
     case 'amplification':
       return <AmplificationView run={run} />;
+    case 'echo':
+      return <EchoView run={run} tp={a} doc={b} />;
     case 'run':
       return health ? (
         <RunView writable={health.writable} onChange={reloadOverview} hasRun={!!overview?.run} />
