@@ -12,6 +12,7 @@
 // Compare figures within one run: the machine is shared and noisy.
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { log, machine, out, prepare, root, sizes, writeSection } from './shared.mjs';
@@ -25,11 +26,13 @@ function runDetect(db) {
     const store = await Store.open(${JSON.stringify(db)}, { readOnly: true });
     const stages = [];
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const r = await detect(store, {}, { onStage: (s) => { if (s.done) stages.push([s.name, s.seconds]); } });
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(c0);
     store.close();
     console.log(JSON.stringify({
-      seconds, stages, maxRssMiB: process.resourceUsage().maxRSS / 1024,
+      seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, stages, maxRssMiB: process.resourceUsage().maxRSS / 1024,
       data: r.data, stats: r.stats,
       clusters: r.clusters.map((c) => ({ id: c.id, accounts: c.accounts, open: c.openIndicators, confidence: c.confidence })),
     }));`;
@@ -146,7 +149,9 @@ const runs = [];
 for (const posts of sizeList) {
   const { dir, db } = prepare(posts);
   log(`detecting in ${posts.toLocaleString('en')} posts...`);
+  const load = loadavg()[0];
   const r = runDetect(db);
+  r.load = load;
   const s = score(r, await loadTruth(dir));
   runs.push({ posts, r, s });
   log(
@@ -159,8 +164,8 @@ for (const posts of sizeList) {
 const stageSeconds = (r, test) =>
   r.stages.filter(([name]) => test(name)).reduce((sum, [, sec]) => sum + sec, 0);
 const scaling = [
-  '| posts | accounts | detect (s) | near-duplicate (s) | co-actions (s) | testing (s) | clustering + evidence (s) | peak RSS (MiB) | s per 1M posts |',
-  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| posts | accounts | detect (s) | CPU (s) | load before | near-duplicate (s) | co-actions (s) | testing (s) | clustering + evidence (s) | peak RSS (MiB) | s per 1M posts |',
+  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...runs.map(({ r }) => {
     const nd = stageSeconds(r, (x) => x.startsWith('near-duplicate: preparing'));
     const co = stageSeconds(r, (x) => x.includes('co-actions') || x.endsWith(': actions'));
@@ -168,7 +173,7 @@ const scaling = [
     const rest = stageSeconds(r, (x) =>
       ['clustering', 'collecting evidence', 'describing clusters'].includes(x),
     );
-    return `| ${n(r.data.posts)} | ${n(r.data.accounts)} | ${r.seconds.toFixed(1)} | ${nd.toFixed(1)} | ${co.toFixed(1)} | ${test.toFixed(1)} | ${rest.toFixed(1)} | ${n(r.maxRssMiB)} | ${((r.seconds * 1e6) / r.data.posts).toFixed(1)} |`;
+    return `| ${n(r.data.posts)} | ${n(r.data.accounts)} | ${r.seconds.toFixed(1)} | ${r.cpuSeconds.toFixed(1)} | ${r.load.toFixed(1)} | ${nd.toFixed(1)} | ${co.toFixed(1)} | ${test.toFixed(1)} | ${rest.toFixed(1)} | ${n(r.maxRssMiB)} | ${((r.seconds * 1e6) / r.data.posts).toFixed(1)} |`;
   }),
 ].join('\n');
 
@@ -203,7 +208,7 @@ const hard = runs.some(({ s }) => Object.keys(s.hardNegatives).length)
 
 const section = [
   '<!-- detect:start -->',
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}, with \`npm run bench:detect\` (bench/detect.mjs).`,
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}, with \`npm run bench:detect\` (bench/detect.mjs). "CPU" is the detecting process's CPU time (both cores); "load before" the machine's 1-minute load average as the run started: on this shared 2-core machine a load above 2 means other work took cores, and the wall time is then longer than on a quiet machine.`,
   '',
   scaling,
   '',

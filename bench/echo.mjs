@@ -13,14 +13,13 @@
 // The documents are written into a copy of the store (bench/out/echo-store-N-D.duckdb), made once.
 // The messages' first use is read from the store: the earliest own post starting with each message.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { log, machine, out, prepare, root, writeSection } from './shared.mjs';
+import { addSimulatedDocuments, log, machine, out, prepare, root, writeSection } from './shared.mjs';
 
 const parse = (s) => Math.round(Number(s.replace(/m$/i, 'e6').replace(/k$/i, 'e3')));
 const [posts, docs] = [parse(process.argv[2] ?? '10m'), parse(process.argv[3] ?? '100k')];
 const lib = await import(join(root, 'dist', 'index.js'));
-const { OP_MESSAGES } = await import(join(root, 'dist', 'simulate', 'lexicon.js'));
 
 const { dir, db: source } = prepare(posts);
 const db = join(out, `echo-store-${posts}-${docs}.duckdb`);
@@ -29,36 +28,8 @@ if (!existsSync(db)) {
   log(`copying the ${posts.toLocaleString('en')}-post store...`);
   copyFileSync(source, `${db}.partial`);
   const store = await lib.Store.open(`${db}.partial`);
-  // The first use of each operation message: its earliest own post (copies are edited at the end
-  // more often than at the start, so the first 24 normalised characters identify it).
-  const truth = JSON.parse(readFileSync(join(dir, 'ground_truth.json'), 'utf8'));
-  const uses = [];
-  for (const [lang, messages] of Object.entries(OP_MESSAGES))
-    for (const [index, text] of messages.entries()) {
-      const prefix = lib.normalizeText(text).slice(0, 24);
-      const row = (
-        await store.all(
-          `SELECT epoch_ms(min(created_at)) AS first FROM posts WHERE kind = 'post' AND starts_with(text_norm, ?)`,
-          [prefix],
-        )
-      )[0];
-      if (row?.first) uses.push({ lang, index, text, operation: 'unknown', firstUsed: Number(row.first) });
-    }
-  log(`${uses.length} operation messages found in the posts`);
-  const start = Date.parse(truth.span.start);
-  const sim = lib.simulateDocuments(uses, { count: docs, seed: 1, start, days: 30, sentences: [10, 60] });
-  rmSync(docsDir, { recursive: true, force: true });
-  (await import('node:fs')).mkdirSync(docsDir, { recursive: true });
-  const files = lib.writeDocuments(docsDir, sim);
-  const t0 = performance.now();
-  const report = await lib.ingestDocuments(store, files.file);
-  log(
-    `ingested ${report.rowsStored.toLocaleString('en')} documents in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-  );
-  writeFileSync(
-    join(docsDir, 'ingest.json'),
-    JSON.stringify({ ...report, seconds: (performance.now() - t0) / 1000 }),
-  );
+  const report = await addSimulatedDocuments(store, dir, docs, docsDir);
+  writeFileSync(join(docsDir, 'ingest.json'), JSON.stringify(report));
   await store.run('CHECKPOINT');
   store.close();
   (await import('node:fs')).renameSync(`${db}.partial`, db);

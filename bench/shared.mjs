@@ -2,7 +2,7 @@
 // corpora and stores, the machine's description, and writing a section of BENCHMARKS.md between
 // its markers.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,4 +88,40 @@ export async function timeGets(base, timings, view, label, paths, count) {
   timings.push(row);
   log(`${view.padEnd(14)} ${label.padEnd(46)} p50 ${row.p50.toFixed(1)} ms  p95 ${row.p95.toFixed(1)} ms`);
   return row;
+}
+
+/**
+ * Writes `count` simulated documents (src/simulate/documents.ts: 40% echo the operations' messages)
+ * for the simulated corpus in `dir` into `docsDir` and ingests them into `store` (a Store of
+ * dist/). The messages' first use is read from the store: the earliest own post starting with each
+ * message (copies are edited at the end more often than at the start, so the first 24 normalised
+ * characters identify it). Returns the ingest's report with its seconds.
+ */
+export async function addSimulatedDocuments(store, dir, count, docsDir) {
+  const lib = await import(join(root, 'dist', 'index.js'));
+  const { OP_MESSAGES } = await import(join(root, 'dist', 'simulate', 'lexicon.js'));
+  const truth = JSON.parse(readFileSync(join(dir, 'ground_truth.json'), 'utf8'));
+  const uses = [];
+  for (const [lang, messages] of Object.entries(OP_MESSAGES))
+    for (const [index, text] of messages.entries()) {
+      const prefix = lib.normalizeText(text).slice(0, 24);
+      const row = (
+        await store.all(
+          `SELECT epoch_ms(min(created_at)) AS first FROM posts WHERE kind = 'post' AND starts_with(text_norm, ?)`,
+          [prefix],
+        )
+      )[0];
+      if (row?.first) uses.push({ lang, index, text, operation: 'unknown', firstUsed: Number(row.first) });
+    }
+  log(`${uses.length} operation messages found in the posts`);
+  const start = Date.parse(truth.span.start);
+  const sim = lib.simulateDocuments(uses, { count, seed: 1, start, days: 30, sentences: [10, 60] });
+  rmSync(docsDir, { recursive: true, force: true });
+  mkdirSync(docsDir, { recursive: true });
+  const files = lib.writeDocuments(docsDir, sim);
+  const t0 = performance.now();
+  const report = await lib.ingestDocuments(store, files.file);
+  const seconds = (performance.now() - t0) / 1000;
+  log(`ingested ${report.rowsStored.toLocaleString('en')} documents in ${seconds.toFixed(1)} s`);
+  return { ...report, seconds };
 }

@@ -1,6 +1,8 @@
-// The workbench at scale: on a 1M-post store with a saved detection run, the latency of every API
-// call behind a view (target: p95 under 200 ms), and the Network view drawing 5,000 accounts in
-// headless Chromium (target: under 2 s from opening the page). Figures into BENCHMARKS.md.
+// The workbench at scale: on a 1M-post store with a saved detection run and 20,000 simulated
+// documents, the latency of every API call behind a view (target: p95 under 200 ms), the one-off
+// echo tracing of the Echo view (and how the server answers meanwhile), and the Network view drawing
+// 5,000 accounts in headless Chromium (target: under 2 s from opening the page). Figures into
+// BENCHMARKS.md.
 //
 //   npm run bench:workbench            (node bench/workbench.mjs [posts], default 1m)
 //
@@ -10,21 +12,35 @@
 // The store is a copy of the cached simulated store (bench/shared.mjs prepare) with `lockstep
 // detect` run on it (run 1). Run 2 is a rendering load for the drawing benchmark: the clusters of
 // run 1 repeated onto other accounts of the store until 5,000 accounts are drawn (the same cluster
-// shapes and edges; not a detection result).
+// shapes and edges; not a detection result). The documents (bench/shared.mjs addSimulatedDocuments,
+// 40% echoing the operations' messages) are added to the store once.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
 import { saveDetection } from '../dist/detect/saved.js';
 import { CHROMIUM_ARGS, findChromium } from '../dist/report/pdf.js';
 import { startServer } from '../dist/server/index.js';
 import { Store } from '../dist/store/store.js';
-import { cli, log, machine, out, prepare, root, sizes, timeGets, writeSection } from './shared.mjs';
+import {
+  addSimulatedDocuments,
+  cli,
+  log,
+  machine,
+  out,
+  prepare,
+  root,
+  sizes,
+  timeGets,
+  writeSection,
+} from './shared.mjs';
 
 const [posts] = sizes(['1m']);
 const NODES = 5000;
 const REPEAT = 40;
+const DOCUMENTS = 20_000;
 
 const db = join(out, `workbench-${posts}.duckdb`);
 if (!existsSync(db)) {
@@ -40,6 +56,9 @@ if (!existsSync(db)) {
 }
 
 const store = await Store.open(db);
+if (!(await store.value('SELECT count(*) FROM documents')))
+  await addSimulatedDocuments(store, prepare(posts).dir, DOCUMENTS, join(out, `workbench-docs-${posts}`));
+const storeDocuments = await store.value('SELECT count(*) FROM documents');
 const runs = await store.all('SELECT run_id FROM detections ORDER BY run_id');
 if (runs.length < 2) await saveRenderingRun(store);
 const real = JSON.parse(await store.value('SELECT CAST(result AS VARCHAR) FROM detections WHERE run_id = 1'));
@@ -75,6 +94,38 @@ const coldGraph2 = await time(
   `graph of run 2, first call (${NODES} accounts)`,
   '/api/graph?run=2&limit=20000',
   1,
+);
+
+// The Echo view's tracing of run 1, once (in the background on a connection of its own): how long
+// it takes, and how the server answers meanwhile (the health route every 250 ms, the event loop's
+// delay in this process, which is the server's).
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+const echoStart = performance.now();
+const probes = [];
+let echoStatus = await (await fetch(`${base}/api/echo?run=1`)).json();
+while (echoStatus.state === 'computing') {
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  const t = performance.now();
+  await (await fetch(`${base}/api/health`)).arrayBuffer();
+  probes.push(performance.now() - t);
+  echoStatus = await (await fetch(`${base}/api/echo?run=1`)).json();
+}
+loop.disable();
+const echoSeconds = (performance.now() - echoStart) / 1000;
+if (echoStatus.state !== 'ready') throw new Error(`echo tracing: ${echoStatus.state} ${echoStatus.message}`);
+probes.sort((a, b) => a - b);
+const echoCold = {
+  seconds: echoSeconds,
+  summary: echoStatus.summary,
+  probes: probes.length,
+  probeP95: probes[Math.max(0, Math.ceil(0.95 * probes.length) - 1)] ?? 0,
+  probeMax: probes.at(-1) ?? 0,
+  loopP99: loop.percentile(99) / 1e6,
+  loopMax: loop.max / 1e6,
+};
+log(
+  `echo tracing of run 1: ${echoSeconds.toFixed(1)} s; health meanwhile p95 ${echoCold.probeP95.toFixed(0)} ms, max ${echoCold.probeMax.toFixed(0)} ms; event loop delay p99 ${echoCold.loopP99.toFixed(0)} ms, max ${echoCold.loopMax.toFixed(0)} ms`,
 );
 timings.length = 0;
 
@@ -129,6 +180,48 @@ if (tag)
     'one hashtag over time',
     `/api/amplification/series?run=1&kind=hashtag&key=${encodeURIComponent(tag)}`,
   );
+const points = (await (await fetch(`${base}/api/echo/talking-points?run=1&limit=10`)).json()).items;
+const pairs = [];
+for (const p of points) {
+  const d = await (
+    await fetch(`${base}/api/echo/talking-points/${encodeURIComponent(p.id)}?run=1&limit=3`)
+  ).json();
+  for (const e of d.echoes.items) pairs.push([p.id, e.document.docId]);
+}
+const outletWord = (
+  await (await fetch(`${base}/api/echo/documents?run=1&limit=1`)).json()
+).items[0]?.outlet?.split(' ')[0];
+await time('Echo', 'status', '/api/echo?run=1');
+await time('Echo', 'talking points (50, most echoed)', '/api/echo/talking-points?run=1&limit=50');
+await time('Echo', 'talking points sorted, searched', [
+  '/api/echo/talking-points?run=1&sort=first&limit=50',
+  '/api/echo/talking-points?run=1&sort=posts&limit=50',
+  '/api/echo/talking-points?run=1&q=the&limit=50',
+]);
+await time(
+  'Echo',
+  'one talking point (timeline, 100 echoes)',
+  points.map((p) => `/api/echo/talking-points/${encodeURIComponent(p.id)}?run=1&limit=100`),
+);
+await time(
+  'Echo',
+  'one echo (passages, both texts)',
+  pairs.map(
+    ([tp, doc]) => `/api/echo/passages?run=1&tp=${encodeURIComponent(tp)}&doc=${encodeURIComponent(doc)}`,
+  ),
+);
+await time(
+  'Echo',
+  'documents (50, pages through)',
+  [0, 500, 5000, 15000].map((offset) => `/api/echo/documents?run=1&limit=50&offset=${offset}`),
+);
+await time('Echo', 'documents with an echo (50)', '/api/echo/documents?run=1&echoing=true&limit=50');
+if (outletWord)
+  await time(
+    'Echo',
+    'documents search',
+    `/api/echo/documents?run=1&q=${encodeURIComponent(outletWord)}&limit=50`,
+  );
 await time('Run', 'signals', '/api/signals');
 await time('Run', 'jobs', '/api/jobs');
 
@@ -171,6 +264,7 @@ for (const [run, label] of [
 }
 await browser.close();
 rmSync(profile, { recursive: true, force: true });
+await server.workbench.echo.close();
 await server.close();
 store.close();
 
@@ -178,13 +272,15 @@ const f = (v) => v.toFixed(1);
 const date = new Date().toISOString().slice(0, 10);
 const lines = [
   '<!-- workbench:start -->',
-  `Measured ${date} on ${machine()}, with \`npm run bench:workbench\` (bench/workbench.mjs), on a ${storePosts.toLocaleString('en')}-post store with detection run 1 (${real.clusters.length} clusters, ${real.stats.accountsInClusters.toLocaleString('en')} accounts). Each call ${REPEAT} times over HTTP from the same machine (the server in the benchmark's process), after one call that fills the per-run caches:`,
+  `Measured ${date} on ${machine()}, with \`npm run bench:workbench\` (bench/workbench.mjs), on a ${storePosts.toLocaleString('en')}-post store with detection run 1 (${real.clusters.length} clusters, ${real.stats.accountsInClusters.toLocaleString('en')} accounts) and ${storeDocuments.toLocaleString('en')} simulated documents. Each call ${REPEAT} times over HTTP from the same machine (the server in the benchmark's process), after one call that fills the per-run caches:`,
   '',
   '| view | API call | calls | p50 (ms) | p95 (ms) | max (ms) |',
   '|---|---|---:|---:|---:|---:|',
   ...timings.map((t) => `| ${t.view} | ${t.label} | ${t.n} | ${f(t.p50)} | ${f(t.p95)} | ${f(t.max)} |`),
   '',
   `Once per run, on the first call after the server starts (\`lockstep serve\` lays out the latest run and computes its hashtag, link and site amplification at once): amplification ${f(coldAmp.p50)} ms, the near-duplicate text families (on the Texts tab's first request; JavaScript MinHash, the server answers nothing else meanwhile) ${f(coldFamilies.p50)} ms, layout and graph of run 1 ${f(coldGraph.p50)} ms, of run 2 ${f(coldGraph2.p50)} ms.`,
+  '',
+  `The Echo view's tracing of run 1, once per run (talking points of the flagged clusters against the ${storeDocuments.toLocaleString('en')} documents; in the background, on a connection of its own): ${echoCold.seconds.toFixed(1)} s from the first request to ready, ${echoCold.summary.echoes.toLocaleString('en')} echoes of ${echoCold.summary.echoedTalkingPoints.toLocaleString('en')} talking points in ${echoCold.summary.documentsEchoing.toLocaleString('en')} documents. Meanwhile the server kept answering: ${echoCold.probes} health requests, p95 ${f(echoCold.probeP95)} ms, max ${f(echoCold.probeMax)} ms; the event loop's delay p99 ${f(echoCold.loopP99)} ms, max ${f(echoCold.loopMax)} ms.`,
   '',
   "The Network view in headless Chromium (software WebGL, `--disable-gpu`), from opening the page to sigma's first frame (loading the app, fetching the graph and drawing it), five fresh pages each:",
   '',

@@ -1,27 +1,12 @@
 /** The terminal summary of echo tracing: the most echoed talking points with their documents in time order. */
-import { lagText } from '../echo/precedence.js';
-import type { Echo, EchoResult, TimeSpan } from '../echo/types.js';
+import { lagText, timeLabel } from '../echo/precedence.js';
+import type { Echo, EchoResult } from '../echo/types.js';
 import { n, pct } from './text.js';
 
 const clip = (s: string, max: number) => {
   const t = s.replace(/\s+/g, ' ').trim();
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 };
-
-/** A time with its precision: `2024-06-12 10:02 (minute)`, `2024-06-12 (day, zone unknown)`. */
-export function timeLabel(t: TimeSpan): string {
-  const at = t.at.replace('T', ' ').replace(/(:\d\d)?(\.\d+)?Z$/, '');
-  if (t.basis === 'collected') return `${at} (collected; published before)`;
-  const zoneless =
-    t.earliest !== null &&
-    Date.parse(t.latest) - Date.parse(t.earliest) > 25 * 3_600_000 &&
-    t.precision !== 'month' &&
-    t.precision !== 'year';
-  if (t.precision === 'day') return `${at.slice(0, 10)} (day${zoneless ? ', zone unknown' : ''})`;
-  if (t.precision === 'month') return `${at.slice(0, 7)} (month)`;
-  if (t.precision === 'year') return `${at.slice(0, 4)} (year)`;
-  return `${at}${zoneless ? ' (zone unknown, ±14 h)' : t.precision === 'minute' ? ' (minute)' : ''}`;
-}
 
 const STATUS: Record<Echo['status'], string> = {
   echo: '',

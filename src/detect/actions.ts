@@ -35,14 +35,18 @@ export async function collectActions(
 }
 
 /**
- * `det_accounts (ak, ai)`: every account's key and a dense index (0..N-1, in key order), which makes
- * a pair of accounts one exact 64-bit key (pairs.ts). Refuses to go on if two accounts share a hash
- * key (astronomically unlikely, but checked).
+ * `det_accounts (ak, ai, platform, account_id, posts)`: every account of the posts with its key, a
+ * dense index (0..N-1, in key order: a pair of accounts is then one exact 64-bit key, pairs.ts),
+ * its ids and its number of posts, in one pass over the posts (the summary reads ids and counts
+ * from here instead of hashing every post and account again). Refuses to go on if two accounts
+ * share a hash key (astronomically unlikely, but checked). Returns the number of accounts.
  */
-export async function createAccountKeys(store: Store): Promise<void> {
+export async function createAccountKeys(store: Store): Promise<number> {
   await store.run(`CREATE OR REPLACE TEMP TABLE det_accounts AS
-    SELECT ak, (row_number() OVER (ORDER BY ak) - 1)::UINTEGER AS ai FROM (
-      SELECT hash(platform, account_id) AS ak FROM (SELECT DISTINCT platform, account_id FROM posts))`);
+    SELECT hash(platform, account_id) AS ak,
+      (row_number() OVER (ORDER BY hash(platform, account_id)) - 1)::UINTEGER AS ai,
+      platform, account_id, posts
+    FROM (SELECT platform, account_id, count(*)::BIGINT AS posts FROM posts GROUP BY platform, account_id)`);
   const [row] = await store.all<{ ids: number; keys: number }>(
     `SELECT count(*)::BIGINT AS ids, count(DISTINCT ak)::BIGINT AS keys FROM det_accounts`,
   );
@@ -50,4 +54,5 @@ export async function createAccountKeys(store: Store): Promise<void> {
     throw new LockstepError(
       `two accounts in this store share a 64-bit hash key (${row!.ids} accounts, ${row!.keys} keys); please report this`,
     );
+  return row!.ids;
 }

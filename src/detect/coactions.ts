@@ -102,6 +102,13 @@ const OWN = 8;
 
 type Typed = Uint8Array | Uint32Array | Int32Array | Float64Array;
 
+/** A copy of `a` in a new array of the same type and length `n` (>= a.length). */
+function grownTo<T extends Typed>(a: T, n: number): T {
+  const b = new (a.constructor as new (length: number) => T)(n);
+  b.set(a as never);
+  return b;
+}
+
 function typed<T extends Typed>(make: new (b: ArrayBufferLike) => T, length: number, shared: boolean): T {
   const bytes = length * (make as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
   return new make(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
@@ -110,16 +117,9 @@ function typed<T extends Typed>(make: new (b: ArrayBufferLike) => T, length: num
 /** A growable Uint32Array or Int32Array. */
 class Growable<T extends Uint32Array | Int32Array> {
   size = 0;
-  constructor(
-    public items: T,
-    private readonly make: (n: number) => T,
-  ) {}
+  constructor(public items: T) {}
   push(value: number): void {
-    if (this.size === this.items.length) {
-      const grown = this.make(this.items.length * 2);
-      grown.set(this.items);
-      this.items = grown;
-    }
+    if (this.size === this.items.length) this.items = grownTo(this.items, this.items.length * 2);
     this.items[this.size++] = value;
   }
 }
@@ -137,10 +137,10 @@ export class WalkBuilder {
   private bucketOf: Uint32Array;
   private groupSid: Uint32Array;
   /** Per bucket: first unit, bucket number, group; per group: the object's halves. */
-  private readonly starts = new Growable(new Uint32Array(1024), (n) => new Uint32Array(n));
-  private readonly bucketB = new Growable(new Int32Array(1024), (n) => new Int32Array(n));
-  private readonly bucketGroup = new Growable(new Uint32Array(1024), (n) => new Uint32Array(n));
-  private readonly objects = new Growable(new Uint32Array(1024), (n) => new Uint32Array(n));
+  private readonly starts = new Growable(new Uint32Array(1024));
+  private readonly bucketB = new Growable(new Int32Array(1024));
+  private readonly bucketGroup = new Growable(new Uint32Array(1024));
+  private readonly objects = new Growable(new Uint32Array(1024));
   private row = 0;
   private lastSid = -1;
 
@@ -387,19 +387,15 @@ class EventBuffer implements PairEvents {
 
   private grow() {
     const n = this.idf.length * 2;
-    const grown = <T extends Typed>(a: T, b: T): T => {
-      b.set(a as never);
-      return b;
-    };
-    this.sid = grown(this.sid, new Uint8Array(n));
-    this.a1 = grown(this.a1, new Uint32Array(n));
-    this.a2 = grown(this.a2, new Uint32Array(n));
-    this.p1 = grown(this.p1, new Uint32Array(n));
-    this.p2 = grown(this.p2, new Uint32Array(n));
-    this.g = grown(this.g, new Uint32Array(n));
-    this.t = grown(this.t, new Int32Array(n));
-    this.dt = grown(this.dt, new Int32Array(n));
-    this.idf = grown(this.idf, new Float64Array(n));
+    this.sid = grownTo(this.sid, n);
+    this.a1 = grownTo(this.a1, n);
+    this.a2 = grownTo(this.a2, n);
+    this.p1 = grownTo(this.p1, n);
+    this.p2 = grownTo(this.p2, n);
+    this.g = grownTo(this.g, n);
+    this.t = grownTo(this.t, n);
+    this.dt = grownTo(this.dt, n);
+    this.idf = grownTo(this.idf, n);
   }
 
   /** The columns trimmed to their size (copies: their buffers can be transferred). */
@@ -434,18 +430,14 @@ class CoActionBuffer {
 
   grow(): void {
     this.capacity *= 2;
-    const grown = <T extends Typed>(a: T, b: T): T => {
-      b.set(a as never);
-      return b;
-    };
-    this.slot = grown(this.slot, new Uint32Array(this.capacity));
-    this.pa = grown(this.pa, new Uint32Array(this.capacity));
-    this.pb = grown(this.pb, new Uint32Array(this.capacity));
-    this.sid = grown(this.sid, new Uint8Array(this.capacity));
-    this.dt = grown(this.dt, new Int32Array(this.capacity));
-    this.g = grown(this.g, new Uint32Array(this.capacity));
-    this.t = grown(this.t, new Int32Array(this.capacity));
-    this.idf = grown(this.idf, new Float64Array(this.capacity));
+    this.slot = grownTo(this.slot, this.capacity);
+    this.pa = grownTo(this.pa, this.capacity);
+    this.pb = grownTo(this.pb, this.capacity);
+    this.sid = grownTo(this.sid, this.capacity);
+    this.dt = grownTo(this.dt, this.capacity);
+    this.g = grownTo(this.g, this.capacity);
+    this.t = grownTo(this.t, this.capacity);
+    this.idf = grownTo(this.idf, this.capacity);
   }
 }
 

@@ -14,6 +14,7 @@
  * for clustering and the final clusters come into JavaScript.
  */
 import { InterruptedError, UsageError } from '../core/errors.js';
+import { collectGarbage } from '../core/memory.js';
 import { VERSION } from '../core/version.js';
 import type { SignalName } from '../signals/types.js';
 import type { Store } from '../store/store.js';
@@ -81,11 +82,12 @@ export async function detect(
   };
   const limits: string[] = [];
   try {
-    const data = await stage('reading the store', () => describeData(store));
+    const data = await stage('reading the store', async () =>
+      describeData(store, await createAccountKeys(store)),
+    );
     if (data.posts === 0)
       throw new UsageError('the store holds no posts; ingest some data first (lockstep ingest FILE)');
     const inputs = await describeInputs(store);
-    await createAccountKeys(store);
     const resolution = data.timeResolution === 'day' ? 86_400 : data.timeResolution === 'minute' ? 60 : 1;
     if (resolution > 1)
       limits.push(
@@ -112,6 +114,8 @@ export async function detect(
       );
       limits.push(...notes);
     }
+    // The preparations' arrays (near-duplicate sketches: 128 bytes a distinct text) are garbage now.
+    collectGarbage();
     for (const s of o.signals) {
       const name = s.descriptor.name;
       const counted = await stage(
@@ -154,41 +158,40 @@ export async function detect(
           `${name}: ${unitStats.crowdedWindows.toLocaleString('en')} windows holding more than ${o.crowdCap} actions on one object (${unitStats.crowdedActions.toLocaleString('en')} actions, e.g. viral posts, trending tags) were not expanded into pairs; the test leaves them out of the co-actions and of the null model alike.`,
         );
     }
-    // From the walk on, DuckDB runs within its limit less the walk's memory (pairs.ts: walkMemory),
-    // which JavaScript gives back only when it next collects its garbage.
-    const { sig, clustering, clusters, edges } = await store.lendMemory(await walkMemory(store), async () => {
-      const pairs = await stage(
-        'co-actions: pairs of accounts',
-        () => pairAccounts(store, o.minParticipation, hooks.onProgress),
-        (r) =>
-          `account pairs: ${o.signals.map((s) => `${s.descriptor.name} ${(r.get(s.sid) ?? 0).toLocaleString('en')}`).join(', ')}`,
-      );
-      for (const s of o.signals) stats[s.descriptor.name]!.pairs = pairs.get(s.sid) ?? 0;
+    // The walk holds its arrays in JavaScript: DuckDB runs within its limit less that much while it
+    // runs (pairs.ts: walkMemory), and the arrays are collected as soon as it ends.
+    const walkBytes = await walkMemory(store);
+    const pairs = await stage(
+      'co-actions: pairs of accounts',
+      () => store.lendMemory(walkBytes, () => pairAccounts(store, o.minParticipation, hooks.onProgress)),
+      (r) =>
+        `account pairs: ${o.signals.map((s) => `${s.descriptor.name} ${(r.get(s.sid) ?? 0).toLocaleString('en')}`).join(', ')}`,
+    );
+    collectGarbage();
+    for (const s of o.signals) stats[s.descriptor.name]!.pairs = pairs.get(s.sid) ?? 0;
 
-      const sig = await stage(
-        'testing pairs',
-        () => testPairs(store, o.minParticipation, o.fdr, o.signals.length),
-        (r) =>
-          `${r.significantPairs.toLocaleString('en')} of ${r.pairsTested.toLocaleString('en')} pairs significant at FDR ${o.fdr}`,
-      );
-      for (const s of o.signals) {
-        const n = await store.value<number>(`SELECT count(*) FROM det_edges WHERE sigs & ${1 << s.sid} <> 0`);
-        stats[s.descriptor.name]!.edges = Number(n ?? 0);
-      }
-      const clustering = await stage(
-        'clustering',
-        () => clusterAccounts(store, { ...o, signals: o.signals.length }),
-        (r) =>
-          `${r.communities} communities, ${r.attached.toLocaleString('en')} accounts pass membership, ${r.clusters} clusters (${r.rejected} dropped as chance), ${r.accounts.toLocaleString('en')} accounts`,
-      );
-      const evidence = await stage('collecting evidence', () =>
-        collectEvidence(store, o.signals, windows, o.evidence),
-      );
-      const { clusters, edges } = await stage('describing clusters', () =>
-        describeClusters(store, o, evidence, windows),
-      );
-      return { sig, clustering, clusters, edges };
-    });
+    const sig = await stage(
+      'testing pairs',
+      () => testPairs(store, o.minParticipation, o.fdr, o.signals.length),
+      (r) =>
+        `${r.significantPairs.toLocaleString('en')} of ${r.pairsTested.toLocaleString('en')} pairs significant at FDR ${o.fdr}`,
+    );
+    for (const s of o.signals) {
+      const n = await store.value<number>(`SELECT count(*) FROM det_edges WHERE sigs & ${1 << s.sid} <> 0`);
+      stats[s.descriptor.name]!.edges = Number(n ?? 0);
+    }
+    const clustering = await stage(
+      'clustering',
+      () => clusterAccounts(store, { ...o, signals: o.signals.length }),
+      (r) =>
+        `${r.communities} communities, ${r.attached.toLocaleString('en')} accounts pass membership, ${r.clusters} clusters (${r.rejected} dropped as chance), ${r.accounts.toLocaleString('en')} accounts`,
+    );
+    const evidence = await stage('collecting evidence', () =>
+      collectEvidence(store, o.signals, windows, o.evidence),
+    );
+    const { clusters, edges } = await stage('describing clusters', () =>
+      describeClusters(store, o, evidence, windows),
+    );
     const result: DetectionResult = {
       tool: { name: 'lockstep', version: VERSION },
       createdAt: new Date().toISOString(),

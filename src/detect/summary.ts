@@ -28,15 +28,13 @@ export const stable = (x: number) => Number(x.toPrecision(12));
 const iso = (d: Date | null | undefined) => (d ? d.toISOString().replace('.000Z', 'Z') : null);
 const isoSeconds = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', 'Z');
 
-export async function describeData(store: Store): Promise<DataSummary> {
+/** The data's summary; `accounts` is counted by createAccountKeys (actions.ts). */
+export async function describeData(store: Store, accounts: number): Promise<DataSummary> {
   const [row] = await store.all<{ posts: number; first: Date | null; last: Date | null }>(
     `SELECT count(*)::BIGINT AS posts, min(created_at) AS first, max(created_at) AS last FROM posts`,
   );
   const platforms = await store.all<{ platform: string }>(
     `SELECT platform FROM posts GROUP BY platform ORDER BY count(*) DESC`,
-  );
-  const accounts = await store.value<number>(
-    `SELECT count(*) FROM (SELECT DISTINCT platform, account_id FROM posts)`,
   );
   const resolutions = await store.all<{ r: string }>(
     `SELECT DISTINCT time_resolution AS r FROM ingests WHERE status = 'done' AND rows_stored > 0`,
@@ -44,7 +42,7 @@ export async function describeData(store: Store): Promise<DataSummary> {
   const set = new Set(resolutions.map((r) => r.r));
   return {
     posts: row!.posts,
-    accounts: Number(accounts ?? 0),
+    accounts,
     platforms: platforms.map((p) => p.platform),
     span: { start: iso(row!.first), end: iso(row!.last) },
     timeResolution: set.has('day') ? 'day' : set.has('minute') ? 'minute' : 'second',
@@ -119,11 +117,9 @@ export async function describeClusters(
     co_actions: number;
   }>(`
     WITH info AS (
-      SELECT m.ak, m.c, a.platform, a.account_id, a.handle, a.display_name
-      FROM det_members m JOIN accounts a ON hash(a.platform, a.account_id) = m.ak),
-    posts AS (
-      SELECT hash(platform, account_id) AS ak, count(*)::BIGINT AS posts FROM posts
-      WHERE hash(platform, account_id) IN (SELECT ak FROM det_members) GROUP BY 1),
+      SELECT m.ak, m.c, d.platform, d.account_id, a.handle, a.display_name, d.posts
+      FROM det_members m JOIN det_accounts d USING (ak)
+      LEFT JOIN accounts a ON a.platform = d.platform AND a.account_id = d.account_id),
     degree AS (
       SELECT ak, count(*)::BIGINT AS degree FROM (
         SELECT e.a1 AS ak FROM det_edges e JOIN det_members x ON x.ak = e.a1 JOIN det_members y ON y.ak = e.a2 AND y.c = x.c
@@ -135,9 +131,9 @@ export async function describeClusters(
         SELECT DISTINCT a1 AS ak, p1, p2 FROM det_inside UNION ALL SELECT DISTINCT a2, p1, p2 FROM det_inside)
       GROUP BY ak)
     SELECT info.c, info.platform || ':' || info.account_id AS key, info.platform, info.account_id, info.handle,
-           info.display_name, coalesce(posts.posts, 0) AS posts, coalesce(degree.degree, 0) AS degree,
+           info.display_name, info.posts, coalesce(degree.degree, 0) AS degree,
            coalesce(co.co_actions, 0) AS co_actions
-    FROM info LEFT JOIN posts USING (ak) LEFT JOIN degree USING (ak) LEFT JOIN co USING (ak)`);
+    FROM info LEFT JOIN degree USING (ak) LEFT JOIN co USING (ak)`);
   const edgeRows = await store.all<{
     source: string;
     target: string;
@@ -148,8 +144,7 @@ export async function describeClusters(
     sigs: number;
   }>(`
     WITH keys AS (
-      SELECT m.ak, a.platform || ':' || a.account_id AS key
-      FROM det_members m JOIN accounts a ON hash(a.platform, a.account_id) = m.ak)
+      SELECT m.ak, d.platform || ':' || d.account_id AS key FROM det_members m JOIN det_accounts d USING (ak))
     SELECT s.key AS source, t.key AS target, e.k, e.mu, e.lp, e.w, e.sigs
     FROM det_edges e
     JOIN det_members x ON x.ak = e.a1 JOIN det_members y ON y.ak = e.a2 AND y.c = x.c

@@ -401,7 +401,8 @@ export async function traceEchoes(
     );
     const boilerplateSentences = boilerplate.finish();
     const hits: Hit[] = [];
-    for (const p of pending) {
+    for (const [n, p] of pending.entries()) {
+      if (n % 1024 === 1023) await breathe();
       let h = p.hit;
       const bad = p.sentences.filter((x) => boilerplate.has(p.source, x.hash, x.chars));
       if (bad.length) {
@@ -483,10 +484,16 @@ export async function traceEchoes(
   }
 }
 
+/**
+ * Lets other work of this process in (a server's requests: the workbench traces echoes in the
+ * background) between parts of a long synchronous loop.
+ */
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const isoMs = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** Documents of the hits, with their metadata and time spans. */
-async function documentRefs(
+/** Documents by rowid, with their metadata, time spans and text (the workbench reads them too). */
+export async function documentRefs(
   store: Store,
   rowids: number[],
 ): Promise<Map<number, DocumentRef & { text: string }>> {
@@ -612,7 +619,9 @@ async function assemble(
         id: tp.firstSeenFlagged.postId,
         who: `${tp.firstSeenFlagged.platform}:${tp.firstSeenFlagged.accountId}`,
       });
-    list.forEach((h, k) => {
+    for (let k = 0; k < list.length; k++) {
+      const h = list[k]!;
+      if (k % 128 === 127) await breathe();
       const doc = docs.get(h.doc)!;
       const { text, ...ref } = doc;
       const lag = doc.time && tp.firstSeen ? lagOf(tp.firstSeen.time, doc.time) : null;
@@ -702,7 +711,7 @@ async function assemble(
           status,
           source: src?.id ?? null,
         });
-    });
+    }
     steps.sort((a, b) => Date.parse(a.time.at) - Date.parse(b.time.at));
     cascades.push({ talkingPoint: tp.id, series: series.get(familyOf(tp)) ?? [], steps });
   }

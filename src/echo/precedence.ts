@@ -51,3 +51,26 @@ export function lagText(lag: Lag): string {
   const lo = lag.min === null ? 'any time' : `${lag.min < 0 ? '-' : '+'}${span(lag.min)}`;
   return `order uncertain (${lo} .. ${lag.max < 0 ? '-' : '+'}${span(lag.max)})`;
 }
+
+/** A time with its precision: `2024-06-12 10:02 (minute)`, `2024-06-12 (day, zone unknown)`. */
+export function timeLabel(t: TimeSpan): string {
+  const at = t.at.replace('T', ' ').replace(/(:\d\d)?(\.\d+)?Z$/, '');
+  if (t.basis === 'collected') return `${at} (collected; published before)`;
+  const zoneless =
+    t.earliest !== null &&
+    Date.parse(t.latest) - Date.parse(t.earliest) > 25 * 3_600_000 &&
+    t.precision !== 'month' &&
+    t.precision !== 'year';
+  if (t.precision === 'day') return `${at.slice(0, 10)} (day${zoneless ? ', zone unknown' : ''})`;
+  if (t.precision === 'month') return `${at.slice(0, 7)} (month)`;
+  if (t.precision === 'year') return `${at.slice(0, 4)} (year)`;
+  return `${at}${zoneless ? ' (zone unknown, ±14 h)' : t.precision === 'minute' ? ' (minute)' : ''}`;
+}
+
+/**
+ * A lag as a phrase against what it is measured from: "3.0 days after the earliest observed post",
+ * "order uncertain (-10 h .. +2 days) against the earliest observed post". Never "origin".
+ */
+export function lagPhrase(lag: Lag, from = 'the earliest observed post'): string {
+  return `${lagText(lag)}${lag.order === 'uncertain' ? ' against' : ''} ${from}`;
+}

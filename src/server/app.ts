@@ -21,6 +21,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { InterruptedError, LockstepError, NotFoundError, StoreError, UsageError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { DETECT_DEFAULTS, type DetectOptions, resolveDetectOptions } from '../detect/params.js';
+import type { EchoResult } from '../echo/types.js';
 import { ITEM_KINDS } from '../forensics/amplification.js';
 import { formatNames } from '../ingest/formats/index.js';
 import { csvDocument } from '../report/csv.js';
@@ -32,6 +33,7 @@ import type { Store } from '../store/store.js';
 import { accountDetail, accountPosts, searchAccounts } from './accounts.js';
 import { AMPLIFICATION_TOP, AmplificationCache, amplificationResponse, itemSeries } from './amplification.js';
 import { clusterDetail, clusterEvidence, clusterList, clusterMembers } from './clusters.js';
+import { EchoCache, echoRoutes } from './echo.js';
 import { DEFAULT_PER_NODE, graphOf, MAX_PER_NODE, prepareGraph } from './graph.js';
 import { InfluenceService, registerInfluenceRoutes } from './influence.js';
 import { Jobs } from './jobs.js';
@@ -59,8 +61,11 @@ export interface AppOptions {
   uploadDir: string;
   /** Largest upload accepted, in bytes. */
   maxUploadBytes: number;
-  /** A report of a run, for the download route (report/html.ts); absent, the route is 404. */
-  report?: (store: Store, runId: number) => Promise<string>;
+  /**
+   * A report of a run, for the download route (report/html.ts); absent, the route is 404. `echo` is
+   * the run's echo tracing as the Echo view computed it (null: the store has no documents).
+   */
+  report?: (store: Store, runId: number, extras: { echo: EchoResult | null }) => Promise<string>;
 }
 
 /** The policy every response carries: nothing from outside the server, no inline script. */
@@ -95,6 +100,7 @@ export interface WorkbenchApp {
   app: Hono;
   jobs: Jobs;
   amplification: AmplificationCache;
+  echo: EchoCache;
   runs: Runs;
   /** The influence layer's index, graph and connection (./influence.ts). */
   influence: InfluenceService;
@@ -108,6 +114,7 @@ export function createApp(options: AppOptions): WorkbenchApp {
   const read = <T>(work: (s: Store) => Promise<T>) => queue.run(() => work(store));
   const runs = new Runs(read);
   const amplificationCache = new AmplificationCache(store);
+  const echoCache = new EchoCache(store);
   // The store's summary (a few scans of the posts) changes only when a job of this server ingests or
   // detects: a store open for writing here cannot be written by another process, nor one open
   // read-only (DuckDB allows one writer, or readers only).
@@ -275,6 +282,17 @@ export function createApp(options: AppOptions): WorkbenchApp {
     return c.json(await read((s) => itemSeries(s, run, kind, key, by)));
   });
 
+  const echo = echoRoutes(app, {
+    store,
+    cache: echoCache,
+    runs,
+    read,
+    version: async () => {
+      const s = await storeSummary();
+      return `${s.ingests.length}:${s.posts}`;
+    },
+  });
+
   app.get('/api/signals', (c) =>
     c.json<SignalsResponse>({
       signals: SIGNALS.map((s) => ({
@@ -389,7 +407,8 @@ export function createApp(options: AppOptions): WorkbenchApp {
       type = 'application/json; charset=utf-8';
     } else if (file === 'report.html') {
       if (!options.report) throw new NotFoundError('reports are not available from this server');
-      body = await read((s) => options.report!(s, run.runId));
+      const echoes = await echo.result(run);
+      body = await read((s) => options.report!(s, run.runId, { echo: echoes }));
       type = 'text/html; charset=utf-8';
     } else {
       const table = csvTables(result).find((t) => t.name === file)!;
@@ -436,6 +455,7 @@ export function createApp(options: AppOptions): WorkbenchApp {
     app,
     jobs,
     amplification: amplificationCache,
+    echo: echoCache,
     runs,
     influence,
     async warm() {
@@ -443,6 +463,7 @@ export function createApp(options: AppOptions): WorkbenchApp {
       if (run) {
         prepareGraph(run);
         await amplificationCache.get(run, 'day', false);
+        await echo.warm(run);
       }
       await influence.prepare();
     },

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { UsageError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
-import { createApp, type WorkbenchApp } from './app.js';
+import { type AppOptions, createApp, type WorkbenchApp } from './app.js';
 
 export interface ServeOptions {
   store: Store;
@@ -24,7 +24,7 @@ export interface ServeOptions {
   webRoot?: string | null;
   /** Largest upload in bytes (default 2 GiB). */
   maxUploadBytes?: number;
-  report?: (store: Store, runId: number) => Promise<string>;
+  report?: AppOptions['report'];
 }
 
 export interface RunningServer {

@@ -388,6 +388,7 @@ export type ExportFile =
   | 'evidence.csv'
   | 'result.json'
   | 'report.html';
+export type * from './echo-types.js';
 
 // --- Influence (issue 8): the view "Influence" and "Who is behind it" (src/server/influence.ts) ---
 

@@ -2,13 +2,17 @@
  * The publishable report (`lockstep report`) on a small simulated store: one self-contained HTML file
  * with its sections, figures, every cluster and its evidence as the store holds it, the effective
  * parameters and the input hashes; a Content-Security-Policy that pins its only style sheet by hash;
- * the PDF printed by Chromium; the exports beside it; one-line errors.
+ * the echo section (talking points, documents with their lag, passages highlighted side by side, or
+ * one line without documents); the PDF printed by Chromium; the exports beside it; one-line errors.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DetectionResult } from '../../src/detect/types.js';
+import { traceEchoes } from '../../src/echo/index.js';
+import { lagPhrase } from '../../src/echo/precedence.js';
+import type { EchoResult } from '../../src/echo/types.js';
 import { escapeXml } from '../../src/report/figures/svg.js';
 import { lockstep, oneLine } from '../helpers/cli.js';
 import { scratch } from '../helpers/store.js';
@@ -18,11 +22,19 @@ let tmp: ReturnType<typeof scratch>;
 let db: string;
 let result: DetectionResult;
 let inputs: { sha256: string; file: string }[];
+let echoes: EchoResult;
+let noDocuments: string;
 
 beforeAll(async () => {
   tmp = scratch();
-  const store = await demoStore(tmp.dir);
+  const store = await demoStore(tmp.dir, undefined, { documents: true });
   db = store.path;
+  echoes = await traceEchoes(store, { run: 1 });
+  // The same store without its documents.
+  noDocuments = join(tmp.dir, 'no-documents.duckdb');
+  await store.run(
+    `ATTACH '${noDocuments}' AS nodocs; COPY FROM DATABASE demo TO nodocs; DELETE FROM nodocs.documents; DETACH nodocs;`,
+  );
   result = JSON.parse(
     (await store.value<string>('SELECT CAST(result AS VARCHAR) FROM detections WHERE run_id = 1'))!,
   );
@@ -72,7 +84,7 @@ describe('lockstep report', () => {
   });
 
   it('has the summary, method with effective parameters, limits, reproducibility and a page per cluster', () => {
-    for (const id of ['summary', 'clusters', 'amplification', 'method', 'limits', 'reproduce'])
+    for (const id of ['summary', 'clusters', 'amplification', 'echoes', 'method', 'limits', 'reproduce'])
       expect(html).toContain(`id="${id}"`);
     expect(html).toContain('coordinated</b>, not guilty');
     // Every cluster is in the table; the first three have pages with figures and evidence.
@@ -105,6 +117,58 @@ describe('lockstep report', () => {
         if (p.text) expect(page).toContain(escapeXml(p.text));
         expect(page).toContain(p.createdAt.replace('T', ' ').replace('Z', ''));
       }
+  });
+
+  it('traces the echoes: top talking points, their documents against the earliest observed post, passages side by side, method and limits', () => {
+    const section = html.slice(html.indexOf('<section id="echoes">'), html.indexOf('<section id="method">'));
+    expect(section).toContain('<h2>Echoes in statements and articles</h2>');
+    expect(echoes.talkingPoints.length).toBeGreaterThan(2);
+    expect(section).toContain(`${echoes.echoes.length} echoes in`);
+    const top = echoes.talkingPoints.slice(0, 5);
+    for (const tp of top) expect(section).toContain(escapeXml(tp.label));
+    // A timeline per talking point shown, with a dot per dated echoing document.
+    expect(section.match(/<svg /g)).toHaveLength(top.length);
+    const first = echoes.cascades.find((c) => c.talkingPoint === top[0]!.id)!;
+    const figure = section.slice(section.indexOf('<svg '), section.indexOf('</svg>'));
+    expect(figure.match(/<circle /g)).toHaveLength(first.steps.filter((x) => x.kind === 'document').length);
+    // Each document with its lag stated against the earliest observed post, never as an origin.
+    for (const e of echoes.echoes.filter((x) => x.talkingPoint === top[0]!.id).slice(0, 12)) {
+      expect(section).toContain(escapeXml(e.document.title ?? e.document.docId));
+      if (e.lag) expect(section).toContain(escapeXml(lagPhrase(e.lag)));
+    }
+    // ("origin" only in the sentences that say a lag is not measured from one.)
+    expect(section.replace('never as an origin', '').replace('not from the origin', '')).not.toMatch(
+      /origin/i,
+    );
+    // Passages side by side: the shared text highlighted in both, exactly the stored slices.
+    const best = echoes.echoes
+      .filter((x) => x.talkingPoint === top[0]!.id && x.tier === 'lexical')
+      .sort((a, b) => b.score - a.score)[0]!;
+    const p0 = best.passages[0]!;
+    expect(section).toContain(`<mark class="p0" title="passage 1">${escapeXml(p0.docText)}</mark>`);
+    expect(section).toContain(`<mark class="p0" title="passage 1">${escapeXml(p0.tpText)}</mark>`);
+    // The method: the thresholds that applied, and the limits.
+    const thresholds = echoes.parameters.thresholds as Record<string, number>;
+    for (const [lang, t] of Object.entries(thresholds))
+      expect(section).toContain(
+        `<td>${lang === 'default' ? 'other languages' : lang}</td><td class="num">${t.toFixed(2)}</td>`,
+      );
+    for (const limit of echoes.limits) expect(section).toContain(escapeXml(limit));
+  });
+
+  it('says in one line that the store has no documents, and leaves the section out with --no-echo', async () => {
+    const none = await lockstep(tmp.dir, 'report', '--db', noDocuments, '--out', 'none.html', '-q');
+    expect(none.code).toBe(0);
+    const page = readFileSync(join(tmp.dir, 'none.html'), 'utf8');
+    const section = page.slice(page.indexOf('<section id="echoes">'), page.indexOf('<section id="behind">'));
+    expect(section).toMatch(
+      /^<section id="echoes"><h2>[^<]+<\/h2><p>No documents in this store: [^<]*lockstep ingest-docs FILE[^<]*<\/p><\/section>$/,
+    );
+    const skipped = await lockstep(tmp.dir, 'report', '--db', db, '--out', 'skipped.html', '--no-echo', '-q');
+    expect(skipped.code).toBe(0);
+    expect(readFileSync(join(tmp.dir, 'skipped.html'), 'utf8')).toContain(
+      '<section id="echoes"><h2>Echoes in statements and articles</h2><p>Not computed for this report.</p></section>',
+    );
   });
 
   it('prints the PDF with Chromium', async () => {

@@ -1,11 +1,13 @@
 /**
  * The workbench API (src/server) through hono's `app.request()`, on a small simulated store: the
  * token on every route, the loopback Host check, hard limits and pages, 4xx answers with messages,
- * the evidence against the store, static files that cannot escape their folder, the Run view's jobs.
+ * the evidence against the store, static files that cannot escape their folder, the Run view's jobs,
+ * the Echo view's routes (traced once per run in the background; passages at the stored offsets).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { traceEchoes } from '../../src/echo/index.js';
 import type { WorkbenchApp } from '../../src/server/app.js';
 import { startServer } from '../../src/server/index.js';
 import type {
@@ -13,6 +15,11 @@ import type {
   AccountsResponse,
   ClusterResponse,
   ClustersResponse,
+  EchoDocumentsResponse,
+  EchoPassagesResponse,
+  EchoStatusResponse,
+  EchoTalkingPointResponse,
+  EchoTalkingPointsResponse,
   EvidenceResponse,
   GraphResponse,
   HealthResponse,
@@ -39,7 +46,7 @@ const { call, get, refused } = apiHelpers(() => wb);
 
 beforeAll(async () => {
   tmp = scratch();
-  store = await demoStore(tmp.dir);
+  store = await demoStore(tmp.dir, undefined, { documents: true });
   // A stand-in for the built app: the API tests do not need the real bundle.
   web = join(tmp.dir, 'web');
   mkdirSync(join(web, 'assets'), { recursive: true });
@@ -51,6 +58,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await wb?.jobs.idle();
+  await wb?.echo.close();
   store?.close();
   tmp?.cleanup();
 });
@@ -72,6 +80,11 @@ describe('access', () => {
       '/api/signals',
       '/api/jobs',
       '/api/exports/clusters.csv',
+      '/api/echo',
+      '/api/echo/talking-points',
+      '/api/echo/talking-points/tp:1',
+      '/api/echo/passages?tp=tp:1&doc=d',
+      '/api/echo/documents',
       '/api/no-such-route',
     ];
     for (const path of routes) {
@@ -345,6 +358,197 @@ describe('reads', () => {
   });
 });
 
+/** Asks for the run's echo tracing until it is no longer computing. */
+async function echoSettled(app = wb, query = ''): Promise<EchoStatusResponse> {
+  for (let i = 0; i < 1200; i++) {
+    const s = await get<EchoStatusResponse>(`/api/echo${query}`, app);
+    if (s.state !== 'computing') return s;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the echo tracing did not finish in 2 minutes');
+}
+
+describe('echo', () => {
+  let status: EchoStatusResponse;
+
+  it('traces the echoes of a run once, in the background: computing (202 on the other routes), then ready', async () => {
+    const first = await get<EchoStatusResponse>('/api/echo');
+    expect(first.state).toBe('computing');
+    expect(first.run).toBe(1);
+    expect(first.documents).toBe(await store.value<number>('SELECT count(*) FROM documents'));
+    const pending = await call(wb, '/api/echo/talking-points');
+    expect([200, 202]).toContain(pending.status);
+    if (pending.status === 202) expect((pending.body as EchoStatusResponse).state).toBe('computing');
+    status = await echoSettled();
+    expect(status.state).toBe('ready');
+    const s = status.summary!;
+    // The same result as the library's call (lockstep echo), counted as it says.
+    const direct = await traceEchoes(store, { run: 1 });
+    expect(s.echoes).toBe(direct.echoes.length);
+    expect(s.echoes).toBeGreaterThan(5);
+    expect(s.echoedTalkingPoints).toBe(direct.talkingPoints.length);
+    expect(Object.values(s.byStatus).reduce((a, b) => a + b, 0)).toBe(s.echoes);
+    expect(s.byTier.lexical + s.byTier.semantic).toBe(s.echoes);
+    expect(s.documentsEchoing).toBe(new Set(direct.echoes.map((e) => e.document.docId)).size);
+    expect(s.limits.join(' ')).toMatch(/earliest post observed/);
+    // Computed once: asking again finds the same tracing.
+    const again = await get<EchoStatusResponse>('/api/echo');
+    expect(again.seconds).toBe(status.seconds);
+  });
+
+  it('ranks the talking points, sorts, searches and pages them within hard limits', async () => {
+    const all = await get<EchoTalkingPointsResponse>('/api/echo/talking-points?limit=500');
+    expect(all.total).toBe(status.summary!.echoedTalkingPoints);
+    expect(all.items.map((r) => r.documents)).toEqual(
+      [...all.items.map((r) => r.documents)].sort((a, b) => b - a),
+    );
+    const pages: string[] = [];
+    for (let offset = 0; offset < all.total; offset += 3)
+      pages.push(
+        ...(
+          await get<EchoTalkingPointsResponse>(`/api/echo/talking-points?limit=3&offset=${offset}`)
+        ).items.map((r) => r.id),
+      );
+    expect(pages).toEqual(all.items.map((r) => r.id));
+    const byPosts = await get<EchoTalkingPointsResponse>('/api/echo/talking-points?sort=posts');
+    expect(byPosts.items.map((r) => r.posts)).toEqual(
+      [...byPosts.items.map((r) => r.posts)].sort((a, b) => b - a),
+    );
+    const byFirst = await get<EchoTalkingPointsResponse>('/api/echo/talking-points?sort=first');
+    const firsts = byFirst.items.map((r) => Date.parse(r.firstSeen!.time.at));
+    expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
+    const word = all.items[0]!.label.split(/\s+/).find((w) => /^\p{L}{5,}$/u.test(w))!;
+    const found = await get<EchoTalkingPointsResponse>(
+      `/api/echo/talking-points?q=${encodeURIComponent(word)}`,
+    );
+    expect(found.items.map((r) => r.id)).toContain(all.items[0]!.id);
+    expect(found.total).toBeLessThanOrEqual(all.total);
+    expect(await refused('/api/echo/talking-points?limit=501', 400)).toMatch(/limit.*1 to 500/);
+    expect(await refused('/api/echo/talking-points?sort=loudest', 400)).toMatch(/sort/);
+    expect(await refused('/api/echo/talking-points?run=9', 404)).toMatch(/no detection run 9/);
+  });
+
+  it('gives one talking point with its timeline and its echoing documents in time order', async () => {
+    const top = (await get<EchoTalkingPointsResponse>('/api/echo/talking-points?limit=1')).items[0]!;
+    const d = await get<EchoTalkingPointResponse>(`/api/echo/talking-points/${encodeURIComponent(top.id)}`);
+    expect(d.talkingPoint.id).toBe(top.id);
+    expect(d.echoes.total).toBe(top.documents);
+    const times = d.echoes.items.filter((e) => e.document.time).map((e) => Date.parse(e.document.time!.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    // The timeline: posts per day add up to the talking point's posts; every dated document is a step.
+    expect(d.cascade.series.reduce((a, x) => a + x.posts, 0)).toBe(d.talkingPoint.posts);
+    expect(d.timelineDocumentsLeftOut).toBe(0);
+    const steps = d.cascade.steps.filter((x) => x.kind === 'document').map((x) => x.id);
+    expect(steps.sort()).toEqual(
+      d.echoes.items
+        .filter((e) => e.document.time)
+        .map((e) => e.document.docId)
+        .sort(),
+    );
+    expect(d.cascade.steps[0]!.kind === 'first-post' || d.cascade.steps[0]!.kind === 'document').toBe(true);
+    // The earliest observed post is the family's earliest post in the store, by that account.
+    const first = d.talkingPoint.firstSeen!;
+    const handle = await store.value<string>(
+      'SELECT handle FROM accounts WHERE platform = ? AND account_id = ?',
+      [first.platform, first.accountId],
+    );
+    expect(d.handles[`${first.platform}:${first.accountId}`]).toBe(handle);
+    for (const status of ['echo', 'precedes', 'uncertain', 'undated'] as const) {
+      const part = await get<EchoTalkingPointResponse>(
+        `/api/echo/talking-points/${encodeURIComponent(top.id)}?status=${status}`,
+      );
+      expect(part.echoes.items.every((e) => e.status === status)).toBe(true);
+      expect(part.echoes.total).toBe(top.byStatus[status]);
+    }
+    expect(await refused(`/api/echo/talking-points/${encodeURIComponent(top.id)}?limit=1001`, 400)).toMatch(
+      /1 to 1000/,
+    );
+    expect(
+      await refused(`/api/echo/talking-points/${encodeURIComponent(top.id)}?status=origin`, 400),
+    ).toMatch(/status/);
+    expect(await refused('/api/echo/talking-points/tp:0', 404)).toMatch(/talking point/);
+  });
+
+  it('gives an echo with its passages at their offsets in both texts, as the store holds them', async () => {
+    const points = await get<EchoTalkingPointsResponse>('/api/echo/talking-points?limit=500');
+    let checked = 0;
+    for (const tp of points.items.slice(0, 4)) {
+      const d = await get<EchoTalkingPointResponse>(`/api/echo/talking-points/${encodeURIComponent(tp.id)}`);
+      for (const e of d.echoes.items) {
+        const p = await get<EchoPassagesResponse>(
+          `/api/echo/passages?tp=${encodeURIComponent(tp.id)}&doc=${encodeURIComponent(e.document.docId)}`,
+        );
+        const stored = await store.value<string>('SELECT text FROM documents WHERE doc_id = ?', [
+          e.document.docId,
+        ]);
+        expect(p.document.textOffset).toBe(0);
+        expect(p.document.text).toBe(stored);
+        expect(p.document.textLength).toBe(stored!.length);
+        const postText = await store.value<string>('SELECT text FROM posts WHERE post_id = ?', [
+          p.variant.firstSeen!.postId,
+        ]);
+        expect(p.variant.text).toBe(postText);
+        expect(p.echo.passages.length).toBe(e.passages);
+        for (const x of p.echo.passages) {
+          expect(x.docEnd).toBeGreaterThan(x.docStart);
+          expect(stored!.slice(x.docStart, x.docEnd)).toBe(x.docText);
+          expect(p.variant.text.slice(x.tpStart, x.tpEnd)).toBe(x.tpText);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(3);
+    expect(await refused('/api/echo/passages?tp=tp:1', 400)).toMatch(/missing tp or doc/);
+    const tp = points.items[0]!.id;
+    expect(await refused(`/api/echo/passages?tp=${encodeURIComponent(tp)}&doc=no-such-doc`, 404)).toMatch(
+      /does not echo/,
+    );
+    expect(await refused(`/api/echo/passages?tp=x&doc=${'d'.repeat(2001)}`, 400)).toMatch(/at most 2000/);
+  });
+
+  it('lists the documents, all or those with an echo, searchable and paged within limits', async () => {
+    const total = (await store.value<number>('SELECT count(*) FROM documents'))!;
+    const all = await get<EchoDocumentsResponse>('/api/echo/documents?limit=500');
+    expect(all.total).toBe(total);
+    expect(all.items).toHaveLength(Math.min(500, total));
+    expect(all.state).toBe('ready');
+    const echoing = await get<EchoDocumentsResponse>('/api/echo/documents?echoing=true&limit=500');
+    expect(echoing.total).toBe(status.summary!.documentsEchoing);
+    expect(echoing.items.every((d) => d.echoes!.length > 0)).toBe(true);
+    expect(all.items.filter((d) => d.echoes!.length > 0).length).toBe(echoing.total);
+    const outlet = all.items[0]!.outlet!;
+    const found = await get<EchoDocumentsResponse>(`/api/echo/documents?q=${encodeURIComponent(outlet)}`);
+    expect(found.total).toBe(
+      await store.value<number>('SELECT count(*) FROM documents WHERE contains(lower(outlet), lower(?))', [
+        outlet,
+      ]),
+    );
+    const page = await get<EchoDocumentsResponse>('/api/echo/documents?limit=7&offset=7');
+    expect(page.items.map((d) => d.docId)).toEqual(all.items.slice(7, 14).map((d) => d.docId));
+    const past = await get<EchoDocumentsResponse>('/api/echo/documents?offset=100000');
+    expect(past).toMatchObject({ items: [], total });
+    expect(await refused('/api/echo/documents?limit=501', 400)).toMatch(/1 to 500/);
+    expect(await refused('/api/echo/documents?echoing=maybe', 400)).toMatch(/echoing/);
+  });
+
+  it('says how to add documents when the store has none', async () => {
+    const empty = await Store.open(join(tmp.dir, 'empty.duckdb'));
+    try {
+      const app = make({ store: empty });
+      const s = await get<EchoStatusResponse>('/api/echo', app);
+      expect(s.state).toBe('no-documents');
+      expect(s.documents).toBe(0);
+      expect(s.message).toMatch(/lockstep ingest-docs FILE --db empty\.duckdb/);
+      expect(await refused('/api/echo/talking-points', 404, {}, app)).toMatch(/ingest-docs/);
+      expect(await refused('/api/echo/passages?tp=a&doc=b', 404, {}, app)).toMatch(/ingest-docs/);
+      const docs = await get<EchoDocumentsResponse>('/api/echo/documents', app);
+      expect(docs).toMatchObject({ items: [], total: 0, state: 'no-documents' });
+    } finally {
+      empty.close();
+    }
+  });
+});
+
 describe('jobs', () => {
   async function finished(app: WorkbenchApp, job: Job): Promise<Job> {
     await app.jobs.idle();
@@ -413,6 +617,9 @@ describe('jobs', () => {
     expect(ingest.fileName).toBe('uploads.csv');
     expect(ingest.rowsRead).toBe(ingest.rowsStored + ingest.rowsDuplicate + ingest.rowsRejected);
     expect(ingest.rowsStored).toBe(2);
+    // New posts: the run's echo tracing is traced again.
+    expect((await get<EchoStatusResponse>('/api/echo?run=1')).state).toBe('computing');
+    expect((await echoSettled(wb, '?run=1')).state).toBe('ready');
     const small = make({ maxUploadBytes: 100 });
     expect(await refused('/api/ingest?name=big.csv', 413, { method: 'POST', body: csv }, small)).toMatch(
       /upload limit/,

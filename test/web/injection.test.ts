@@ -2,7 +2,9 @@
  * Attacker-controlled content: a corpus whose post texts, handles, display names, bios, locations,
  * profile URLs, links and hashtags carry script-injection and remote-loading payloads, read through
  * real ingest and detected as a coordinated cluster (so that the payloads reach every view: the
- * network's labels and tooltip, the evidence, members, account pages, amplification items), and an
+ * network's labels and tooltip, the evidence, members, account pages, amplification items),
+ * documents whose text, title, author, outlet and URL carry them too, quoting the cluster's
+ * payload-laden posts (so that they reach the Echo view, highlighted passages included), and an
  * influence layer whose entity names, notes, URLs and record fields carry more, linked to that
  * cluster through one of its accounts and the payload site it pushes (the Influence view, who is
  * behind it, paths, the report). Every
@@ -21,12 +23,13 @@ import { importEntities } from '../../src/entities/import/pipeline.js';
 import { linkLayers } from '../../src/entities/link/index.js';
 import { resolveEntities } from '../../src/entities/resolve/index.js';
 import { fingerprintClusters } from '../../src/forensics/index.js';
+import { ingestDocuments } from '../../src/ingest/documents/index.js';
 import type { IO_ARCHIVE_COLUMNS } from '../../src/ingest/formats/io-archive.js';
 import { normalizeTag } from '../../src/ingest/normalize/text.js';
 import { ingestFile } from '../../src/ingest/pipeline.js';
 import { reportHtml } from '../../src/report/html/index.js';
 import { type RunningServer, startServer } from '../../src/server/index.js';
-import type { GraphResponse } from '../../src/server/types.js';
+import type { EchoDocumentsResponse, EchoStatusResponse, GraphResponse } from '../../src/server/types.js';
 import { simulate } from '../../src/simulate/index.js';
 import { Store } from '../../src/store/store.js';
 import { expectNoViolations, openBrowser, WEB_ROOT, watchedPage } from '../helpers/browser.js';
@@ -43,6 +46,18 @@ const P = {
   link: `http://evil.example/beacon.png?q=<script>alert(1)</script>`,
   tag: `<script>alert(1)</script>`,
   handle: (i: number) => `op${i}_<b onmouseover=alert(1)>x</b>`,
+};
+
+/** The same for documents: in their text, title, author, outlet and URL. */
+const D = {
+  text: `<script>window.__pwned='doctext'</script><img src="http://evil.example/doc.png" onerror="window.__pwned='docimg'">`,
+  title: `<svg onload="window.__pwned='doctitle'">Statement</svg>`,
+  author: `<iframe src="javascript:window.__pwned='author'"></iframe>Minister`,
+  outlet: `<link rel="stylesheet" href="http://evil.example/o.css"><b onclick="alert(1)">Outlet</b>`,
+  url: `javascript:window.__pwned='docurl'`,
+  link: `http://evil.example/article?<script>alert(1)</script>`,
+  /** Inserted inside a quote, so that it lies in (or between) the aligned passages. */
+  inner: `<i onmouseover="window.__pwned='inner'">`,
 };
 
 /** The same for the influence layer: entity names, notes, URLs and the fields of records. */
@@ -167,6 +182,46 @@ function corpus(dir: string): string {
   return out;
 }
 
+/**
+ * Documents carrying the payloads, each quoting posts of the payload accounts that other flagged
+ * accounts reposted (the operation's talking points, whose text holds the post payload), published
+ * weeks after the posts.
+ */
+async function documents(dir: string, s: Store): Promise<string> {
+  const quoted = await s.all<{ text: string }>(
+    `WITH m AS (SELECT DISTINCT platform, account_id FROM detection_members WHERE run_id = 1)
+     SELECT o.text, count(DISTINCT r.account_id) AS n FROM posts r
+     JOIN m ON m.platform = r.platform AND m.account_id = r.account_id
+     JOIN posts o ON o.platform = r.platform AND o.post_id = r.ref_post_id
+     WHERE r.kind = 'repost' AND o.kind = 'post' AND o.text LIKE '%onerror%'
+     GROUP BY o.text ORDER BY n DESC, o.text LIMIT 3`,
+  );
+  expect(quoted.length).toBeGreaterThan(0);
+  // Every other document inserts a payload in the middle of the quoted message (an inserted clause,
+  // for the alignment: it lies within or between the passages).
+  const cited = (t: string, i: number) => {
+    if (i % 2) return t;
+    const words = t.split(' ');
+    const lead = P.text.split(' ').length;
+    const at = lead + Math.floor((words.length - lead) / 2);
+    return [...words.slice(0, at), D.inner, ...words.slice(at)].join(' ');
+  };
+  const records = quoted.map((q, i) => ({
+    id: `xss-${i + 1}`,
+    title: `${D.title} ${i + 1}`,
+    author: D.author,
+    outlet: D.outlet,
+    url: i % 2 ? D.link : D.url,
+    published_at: '2024-08-01T10:00:00Z',
+    lang: 'en',
+    kind: 'statement',
+    text: `${D.text} The minister said this morning: "${cited(q.text, i)}". ${D.text} Officials declined to comment further on the matter today.`,
+  }));
+  const file = join(dir, 'documents.jsonl');
+  writeFileSync(file, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  return file;
+}
+
 let tmp: ReturnType<typeof scratch>;
 let store: Store;
 let server: RunningServer;
@@ -182,6 +237,8 @@ beforeAll(async () => {
   const ingest = await ingestFile(store, file);
   expect(ingest.rowsRejected).toBe(0);
   await saveDetection(store, await fingerprintClusters(store, await detect(store)));
+  const docs = await ingestDocuments(store, await documents(tmp.dir, store));
+  expect(docs.rowsRejected).toBe(0);
   const handle = (await store.value<string>(
     `SELECT handle FROM accounts WHERE handle LIKE 'op0\\_%' ESCAPE '\\'`,
   ))!;
@@ -196,6 +253,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  await server?.workbench.echo.close();
   await server?.close();
   store?.close();
   tmp?.cleanup();
@@ -325,6 +383,69 @@ describe('script injection through the data', () => {
     await expectInert();
   });
 
+  it('the Echo view shows documents and passages carrying payloads as text, and runs and loads none', async () => {
+    await page.goto(`${server.origin}/#/echo`);
+    await page.waitForSelector('table.echo-points tbody tr', { timeout: 120_000 });
+    const status = (await (await fetch(`${server.origin}/api/echo`)).json()) as EchoStatusResponse;
+    expect(status.state).toBe('ready');
+    // Every payload document echoes a talking point of the payload accounts.
+    const docs = (await (
+      await fetch(`${server.origin}/api/echo/documents?echoing=true&q=xss-`)
+    ).json()) as EchoDocumentsResponse;
+    // (A quoted post whose message is no talking point of the flagged clusters echoes nothing.)
+    expect(docs.total).toBeGreaterThanOrEqual(2);
+    await page.goto(`${server.origin}/#/echo?tab=documents`);
+    await page.waitForSelector('table.echo-docs tbody tr');
+    for (const p of [D.title, D.author, D.outlet]) expect(await text()).toContain(p);
+    const tp = docs.items[0]!.echoes![0]!.talkingPoint;
+    await page.goto(`${server.origin}/#/echo/${encodeURIComponent(tp)}`);
+    await page.waitForSelector('table.echo-list tbody tr');
+    for (const p of [D.title, D.author, D.outlet]) expect(await text()).toContain(p);
+    await expectInert();
+    for (const d of docs.items) {
+      const pair = `${encodeURIComponent(d.echoes![0]!.talkingPoint)}/${encodeURIComponent(d.docId)}`;
+      await page.goto(`${server.origin}/#/echo/${pair}`);
+      await page.waitForSelector(`.echo-pair[data-doc="${d.docId}"] .doc-text mark`);
+      const shown = await text();
+      for (const p of [D.text, D.title, D.author, D.outlet, d.url!]) expect(shown).toContain(p);
+      // The document's text is shown whole, as text, payloads included; each highlight is its stored slice.
+      const stored = (await store.value<string>('SELECT text FROM documents WHERE doc_id = ?', [d.docId]))!;
+      expect(await page.locator('.echo-side .doc-text').textContent()).toBe(stored);
+      const marks = await page.locator('.echo-side .doc-text mark').evaluateAll((els) =>
+        els.map((m) => ({
+          start: Number(m.getAttribute('data-start')),
+          end: Number(m.getAttribute('data-end')),
+          text: m.textContent,
+        })),
+      );
+      expect(marks.length).toBeGreaterThan(0);
+      if (stored.includes(D.inner)) {
+        expect(shown).toContain(D.inner);
+        const at = stored.indexOf(D.inner);
+        expect(Math.min(...marks.map((m) => m.start))).toBeLessThan(at);
+        expect(Math.max(...marks.map((m) => m.end))).toBeGreaterThan(at);
+      }
+      for (const m of marks) expect(m.text).toBe(stored.slice(m.start, m.end));
+      const hrefs = await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
+      expect(hrefs.filter((h) => !h.startsWith('#/'))).toEqual([]);
+      // No element came from the data: no image, frame, script, style or link, no event handler.
+      expect(
+        await page.locator('main img, main iframe, main script, main style, main link, main object').count(),
+      ).toBe(0);
+      expect(
+        await page.evaluate(
+          () =>
+            [...document.querySelectorAll('main *')].filter((el) =>
+              [...el.attributes].some((a) => a.name.startsWith('on')),
+            ).length,
+        ),
+      ).toBe(0);
+      await expectInert();
+    }
+    // A payload inserted inside a quote lies within or between the passages, and is shown as text.
+    expect(docs.items.some((d) => d.docId === 'xss-1' || d.docId === 'xss-3')).toBe(true);
+  });
+
   it('the report shows the payloads as text, runs nothing and loads nothing', async () => {
     const html = await reportHtml(store);
     expect(html).toMatch(
@@ -344,6 +465,10 @@ describe('script injection through the data', () => {
     const shown = await report.evaluate(() => document.body.textContent);
     expect(shown).toContain(`<img src=x onerror="window.__pwned='text';alert('text')">`);
     expect(shown).toContain(P.name);
+    // The echo section: documents' payloads as text, the passage highlighted around them.
+    expect(html).toContain('id="echoes"');
+    for (const p of [D.text, D.title, D.author, D.outlet]) expect(shown).toContain(p);
+    expect(await report.locator('#echoes mark').count()).toBeGreaterThan(0);
     // "Who is behind it": the payload entities and a record's role.
     expect(html).toContain('id="behind"');
     for (const p of [E.org, E.principal, E.role]) expect(shown).toContain(p);

@@ -1,15 +1,21 @@
 /**
  * End to end: the built web app in Debian's Chromium (playwright-core) against `startServer` on a
- * small simulated store. Each view is opened and checked against the store, the network is clicked
- * through to a cluster and an account, the Run view ingests a file and detects, and each view is
- * screenshot (into LOCKSTEP_SCREENSHOTS when set: `npm run screenshots` refreshes docs/workbench/).
+ * small simulated store with simulated documents. Each view is opened and checked against the store,
+ * the network is clicked through to a cluster and an account, the Echo view's passages are checked
+ * against the stored texts at their offsets, the Run view ingests a file and detects, and each view
+ * is screenshot (into LOCKSTEP_SCREENSHOTS when set: `npm run screenshots` refreshes docs/workbench/).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/server/index.js';
-import type { Store } from '../../src/store/store.js';
+import type {
+  EchoPassagesResponse,
+  EchoStatusResponse,
+  EchoTalkingPointResponse,
+} from '../../src/server/types.js';
+import { Store } from '../../src/store/store.js';
 import { expectNoViolations, openBrowser, WEB_ROOT, watchedPage } from '../helpers/browser.js';
 import { scratch } from '../helpers/store.js';
 import { demoStore } from '../helpers/workbench.js';
@@ -36,7 +42,7 @@ async function shot(name: string): Promise<void> {
 
 beforeAll(async () => {
   tmp = scratch();
-  store = await demoStore(tmp.dir, undefined, { influence: true });
+  store = await demoStore(tmp.dir, undefined, { documents: true, influence: true });
   server = await startServer({ store, port: 0, webRoot: WEB_ROOT });
   browser = await openBrowser();
   ({ page, errors, dialogs } = await watchedPage(browser.context));
@@ -47,6 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.workbench.jobs.idle();
+  await server?.workbench.echo.close();
   await server?.close();
   store?.close();
   tmp?.cleanup();
@@ -63,10 +70,11 @@ describe('the workbench in Chromium', () => {
       'C1',
     );
     await page.waitForSelector('.manufactured table');
-    // The posts file, and the influence layer's entities file.
+    // The posts' file, the documents' file and the influence layer's entities file.
     expect(await page.locator('table.ingests tbody tr').count()).toBe(
       await store.value<number>('SELECT count(*) FROM ingests'),
     );
+    expect(await page.locator('table.ingests tbody tr').count()).toBe(3);
     await shot('overview');
   });
 
@@ -293,6 +301,89 @@ describe('the workbench in Chromium', () => {
       dated++;
     }
     expect(dated).toBeGreaterThan(0);
+  });
+
+  it('Echo: talking points ranked, a timeline with the echoing documents, passages side by side as stored', async () => {
+    // The view says "computing" until the run's echo tracing is done, then lists the talking points.
+    await open('echo', 'table.echo-points tbody tr');
+    const status = (await (await fetch(`${server.origin}/api/echo`)).json()) as EchoStatusResponse;
+    const summary = status.summary!;
+    expect(summary.echoes).toBeGreaterThan(5);
+    expect(await page.locator('table.echo-points tbody tr').count()).toBe(
+      Math.min(50, summary.echoedTalkingPoints),
+    );
+    expect(await page.locator('.kpi b').first().textContent()).toBe(nf.format(summary.echoedTalkingPoints));
+
+    // The most echoed talking point: its timeline marks every dated echoing document.
+    const tp = (await page.locator('table.echo-points tbody tr').first().getAttribute('data-tp'))!;
+    await page.locator('table.echo-points tbody tr a').first().click();
+    await page.waitForSelector('.echo-point table.echo-list tbody tr');
+    await page.waitForSelector('.echo-point .figure svg circle');
+    const detail = (await (
+      await fetch(`${server.origin}/api/echo/talking-points/${encodeURIComponent(tp)}`)
+    ).json()) as EchoTalkingPointResponse;
+    expect(await page.locator('table.echo-list tbody tr').count()).toBe(detail.echoes.items.length);
+    expect(await page.locator('.echo-point .figure svg circle').count()).toBe(
+      detail.cascade.steps.filter((x) => x.kind === 'document').length,
+    );
+    const shown = (await page.locator('.view.echo').textContent())!;
+    expect(shown).toMatch(/after the earliest observed post/);
+    expect(shown).not.toMatch(/origin/i);
+    await shot('echo');
+
+    // Each echo: the highlighted passages are the stored texts at the passages' offsets.
+    for (const e of detail.echoes.items) {
+      await open(
+        `echo/${encodeURIComponent(tp)}/${encodeURIComponent(e.document.docId)}`,
+        `.echo-pair[data-doc="${e.document.docId}"] .doc-text mark`,
+      );
+      const api = (await (
+        await fetch(
+          `${server.origin}/api/echo/passages?tp=${encodeURIComponent(tp)}&doc=${encodeURIComponent(e.document.docId)}`,
+        )
+      ).json()) as EchoPassagesResponse;
+      const stored = (await store.value<string>('SELECT text FROM documents WHERE doc_id = ?', [
+        e.document.docId,
+      ]))!;
+      expect(await page.locator('.echo-side .doc-text').textContent()).toBe(stored);
+      expect(await page.locator('.echo-side .tp-text').textContent()).toBe(api.variant.text);
+      for (const [side, text, start, end] of [
+        ['doc-text', stored, 'docStart', 'docEnd'],
+        ['tp-text', api.variant.text, 'tpStart', 'tpEnd'],
+      ] as const) {
+        const marks = await page.locator(`.echo-side .${side} mark`).evaluateAll((els) =>
+          els.map((m) => ({
+            passage: Number(m.getAttribute('data-passage')),
+            start: Number(m.getAttribute('data-start')),
+            end: Number(m.getAttribute('data-end')),
+            text: m.textContent,
+          })),
+        );
+        expect(marks.length).toBeGreaterThan(0);
+        for (const m of marks) expect(m.text).toBe(text.slice(m.start, m.end));
+        // Every passage is highlighted whole (passages of one echo do not overlap).
+        api.echo.passages.forEach((p, k) => {
+          const own = marks.filter((m) => m.passage === k);
+          expect(own.map((m) => m.text).join('')).toBe(text.slice(p[start], p[end]));
+        });
+      }
+    }
+    await shot('echo-passages');
+  });
+
+  it('Echo, on a store without documents: says how to add them', async () => {
+    const empty = await Store.open(join(tmp.dir, 'empty.duckdb'));
+    const bare = await startServer({ store: empty, port: 0, webRoot: WEB_ROOT });
+    try {
+      await page.goto(`${bare.origin}/#/echo`);
+      await page.waitForSelector('.echo-empty');
+      expect(await page.locator('.echo-empty').textContent()).toMatch(
+        /This store has none yet.*lockstep ingest-docs.*lockstep ingest-docs FILE --db empty\.duckdb/s,
+      );
+    } finally {
+      await bare.close();
+      empty.close();
+    }
   });
 
   it('Run: ingests an uploaded file and runs a detection with progress, from the signal descriptors', async () => {

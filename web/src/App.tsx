@@ -7,6 +7,7 @@ import { href, type Route, selectedRun, useRoute } from './router';
 import { AccountView } from './views/Account';
 import { AmplificationView } from './views/Amplification';
 import { ClusterView } from './views/Cluster';
+import { EchoView } from './views/Echo';
 import { InfluenceView } from './views/Influence';
 import { NetworkView } from './views/Network';
 import { OverviewView } from './views/Overview';
@@ -17,6 +18,7 @@ const VIEWS = [
   ['network', 'Network'],
   ['clusters', 'Clusters'],
   ['amplification', 'Amplification'],
+  ['echo', 'Echo'],
   ['influence', 'Influence'],
   ['run', 'Run'],
 ] as const;
@@ -126,6 +128,8 @@ function Body({
       return a && b ? <AccountView run={run} platform={a} accountId={b} /> : <OverviewView run={run} />;
     case 'amplification':
       return <AmplificationView run={run} />;
+    case 'echo':
+      return <EchoView run={run} tp={a} doc={b} />;
     case 'influence':
       return <InfluenceView parts={route.parts.slice(1)} query={route.query} />;
     case 'run':

@@ -28,6 +28,7 @@ export function registerReport(program: Command): void {
       25,
     )
     .option('--no-amplification', 'leave out the amplification section (faster on a large store)')
+    .option('--no-echo', 'leave out the echo section (echo tracing: faster on a large store)')
     .option('-q, --quiet', 'no progress display')
     .addHelpText(
       'after',
@@ -53,6 +54,7 @@ export function registerReport(program: Command): void {
             runId: saved.runId,
             clusterPages: opts.clusterPages,
             amplification: opts.amplification,
+            echo: opts.echo,
           });
           progress.stage({ name: 'report', done: true, seconds: (performance.now() - started) / 1000 });
           if (opts.out) written.push(writeFileAtomic(opts.out, html));

@@ -30,7 +30,7 @@ export function registerServe(program: Command): void {
           port: opts.port,
           token: opts.token ?? null,
           maxUploadBytes: opts.maxUpload * 2 ** 20,
-          report: (s, runId) => reportHtml(s, { runId }),
+          report: (s, runId, extras) => reportHtml(s, { runId, echoResult: extras.echo }),
         });
       } catch (err) {
         store.close();
@@ -46,23 +46,21 @@ export function registerServe(program: Command): void {
         );
       lines.push('  Ctrl-C to stop');
       console.log(lines.join('\n'));
-      let warming = true;
-      const warm = server.workbench
-        .warm()
-        .catch(() => undefined)
-        .finally(() => {
-          warming = false;
-        });
+      const warm = server.workbench.warm().catch(() => undefined);
       await new Promise<void>((resolve) =>
         interrupt.signal.addEventListener('abort', () => resolve(), { once: true }),
       );
       server.workbench.jobs.cancelAll();
+      const echoStopped = server.workbench.echo.close();
       await server.workbench.jobs.idle();
       await server.close();
-      // The first run's amplification may still be computing (read-only work on a connection of its
-      // own): wait a moment, then leave without it rather than keep the user waiting.
-      await Promise.race([warm, new Promise((resolve) => setTimeout(resolve, 1000))]);
-      if (warming) process.exit(0);
+      // The first run's amplification or an echo tracing may still be computing (read-only work on
+      // connections of their own): wait a moment, then leave without them rather than keep the user waiting.
+      const stopped = await Promise.race([
+        Promise.all([warm, echoStopped]).then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000)),
+      ]);
+      if (!stopped) process.exit(0);
       store.close();
     });
 }

@@ -77,6 +77,65 @@ export interface TimePoint {
   b: number;
 }
 
+/**
+ * An event on a time axis: a `point` (a document) in a strip above the bars, with the interval its
+ * time may lie in drawn as a bar when it is wider than a dot; or a dashed `line` across the plot (the
+ * earliest observed post). The label is the tooltip.
+ */
+export interface TimeMarker {
+  kind: 'point' | 'line';
+  /** UTC ms, and the interval the time lies in when it is uncertain. */
+  at: number;
+  from?: number;
+  to?: number;
+  color: string;
+  label: string;
+}
+
+function timeMarker(
+  m: TimeMarker,
+  x: (t: number) => number,
+  top: number,
+  base: number,
+  strip: number,
+): SvgNode {
+  if (m.kind === 'line')
+    return h(
+      'g',
+      {},
+      h('title', {}, m.label),
+      h('line', {
+        x1: x(m.at),
+        x2: x(m.at),
+        y1: top - strip,
+        y2: base,
+        stroke: m.color,
+        'stroke-width': 1.5,
+        'stroke-dasharray': '4 3',
+      }),
+    );
+  const cy = top - strip / 2 - 2;
+  const x0 = x(m.from ?? m.at);
+  const x1 = x(m.to ?? m.at);
+  return h(
+    'g',
+    {},
+    h('title', {}, m.label),
+    x1 - x0 > 4 &&
+      h('line', {
+        x1: x0,
+        x2: x1,
+        y1: cy,
+        y2: cy,
+        stroke: m.color,
+        'stroke-width': 3,
+        'stroke-opacity': 0.35,
+      }),
+    h('line', { x1: x(m.at), x2: x(m.at), y1: cy, y2: base, stroke: m.color, 'stroke-opacity': 0.25 }),
+    h('circle', { cx: x(m.at), cy, r: 4, fill: m.color, stroke: '#fff', 'stroke-width': 1 }),
+  );
+}
+
 /** Bin widths tried, smallest first: an hour, a day, a week, about a month, a quarter, a year. */
 const BINS = [3_600_000, DAY_MS, 7 * DAY_MS, 30 * DAY_MS, 91 * DAY_MS, 365 * DAY_MS];
 
@@ -94,21 +153,26 @@ export function timeBars(
     minBin?: number;
     maxBins?: number;
     width?: number;
+    /** Events on the same time axis (which it widens to hold them). */
+    markers?: TimeMarker[];
   },
 ): SvgNode {
   const width = options.width ?? 560;
-  const height = 170;
+  const markers = options.markers ?? [];
+  const strip = markers.some((m) => m.kind === 'point') ? 16 : 0;
+  const height = 170 + strip;
   const left = 40;
   const right = 8;
-  const top = (options.title ? 28 : 10) + 12;
+  const top = (options.title ? 28 : 10) + 12 + strip;
   const bottom = 22;
   const times = points.map((p) => Date.parse(p.t.length === 10 ? `${p.t}T00:00:00Z` : p.t));
-  const lo0 = Math.min(...times);
-  const hi0 = Math.max(...times);
+  const span = [...times, ...markers.flatMap((m) => [m.at, m.from ?? m.at, m.to ?? m.at])];
+  const lo0 = Math.min(...span);
+  const hi0 = Math.max(...span);
   const maxBins = options.maxBins ?? 90;
   const bin = BINS.find((w) => w >= (options.minBin ?? 0) && (hi0 - lo0) / w + 1 <= maxBins) ?? BINS.at(-1)!;
   const lo = Math.floor(lo0 / bin) * bin;
-  const n = points.length ? Math.floor((hi0 - lo) / bin) + 1 : 0;
+  const n = span.length ? Math.floor((hi0 - lo) / bin) + 1 : 0;
   const a = new Float64Array(n);
   const b = new Float64Array(n);
   points.forEach((p, i) => {
@@ -174,6 +238,7 @@ export function timeBars(
       h('text', { ...FONT, x: left - 4, y: y(v) + 4, 'text-anchor': 'end' }, compact(v)),
     ]),
     bars,
+    markers.map((m) => timeMarker(m, x, top, y(0), strip)),
     n > 0 &&
       timeTicks(lo, lo + n * bin, 6)
         .filter((t) => x(t.t) >= left + 12 && x(t.t) <= width - right - 24)
@@ -189,7 +254,7 @@ export function timeBars(
 /** An item's posts over time, by flagged clusters (red, below) and everyone else (grey, above). */
 export function coordinatedBars(
   series: { t: string; posts: number; flaggedPosts: number }[],
-  options: { title?: string; by?: 'day' | 'hour'; width?: number } = {},
+  options: { title?: string; by?: 'day' | 'hour'; width?: number; markers?: TimeMarker[] } = {},
 ): SvgNode {
   return timeBars(
     series.map((p) => ({ t: p.t, a: p.flaggedPosts, b: p.posts - p.flaggedPosts })),
@@ -198,6 +263,7 @@ export function coordinatedBars(
       unit: 'posts',
       stacked: true,
       width: options.width,
+      markers: options.markers,
       maxBins: options.by === 'hour' ? 240 : 120,
       minBin: options.by === 'hour' ? 3_600_000 : 86_400_000,
     },

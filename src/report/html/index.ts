@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { VERSION } from '../../core/version.js';
 import { isFlagged, loadDetection } from '../../detect/saved.js';
+import type { EchoResult } from '../../echo/types.js';
 import { type AmplificationResult, amplification } from '../../forensics/amplification.js';
 import { clusterSet } from '../../forensics/index.js';
 import { offsetLabel } from '../../forensics/rhythm.js';
@@ -26,11 +27,12 @@ import {
   timeBars,
   weekHeatmap,
 } from '../figures/charts.js';
-import { svgMarkup } from '../figures/svg.js';
 import { networkLayout } from '../layout.js';
 import type { SavedResult } from '../result.js';
+import { badge, figure, kpi, n, pct, section, table } from './blocks.js';
+import { echoSection, traceForReport } from './echo.js';
 import { whoIsBehindSection } from './influence.js';
-import { type Child, dataText, el, type Html, table, trusted } from './markup.js';
+import { type Child, dataText, el, type Html, trusted } from './markup.js';
 import { REPORT_CSS } from './style.js';
 
 export interface ReportOptions {
@@ -44,15 +46,16 @@ export interface ReportOptions {
   amplificationTop?: number;
   /** Skip the amplification section (it builds text families: seconds on a large store). */
   amplification?: boolean;
+  /** Leave out the echo section (echo tracing takes seconds to minutes on a large store). */
+  echo?: boolean;
+  /** The run's echo tracing when already computed (the workbench's); null: the store has no documents. */
+  echoResult?: EchoResult | null;
   /** Shown as the store in the header (default: the store file's name). */
   storeName?: string;
 }
 
 type SavedCluster = SavedResult['clusters'][number];
 
-const nf = new Intl.NumberFormat('en');
-const n = (v: number) => nf.format(v);
-const pct = (v: number) => `${(v * 100).toFixed(v >= 0.995 || v < 0.1 ? 1 : 0).replace(/\.0$/, '')}%`;
 const dur = (s: number) =>
   s < 120 ? `${Math.round(s)} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
 /** ISO UTC as `2024-06-03 14:31 UTC` (seconds when not zero). */
@@ -64,9 +67,6 @@ const hex = (i: number) => {
   const c = CLUSTER_PALETTE[i % CLUSTER_PALETTE.length]!;
   return `#${((c.r << 16) | (c.g << 8) | c.b).toString(16).padStart(6, '0')}`;
 };
-const figure = (svg: Parameters<typeof svgMarkup>[0], caption?: string): Html =>
-  el('div', { class: 'figure' }, trusted(svgMarkup(svg)), caption && el('p', { class: 'sub' }, caption));
-const badge = (confidence: string) => el('span', { class: `badge ${confidence}` }, confidence);
 /** The report as one HTML document. */
 export async function reportHtml(store: Store, options: ReportOptions = {}): Promise<string> {
   const saved = await loadDetection(store, options.runId);
@@ -85,6 +85,12 @@ export async function reportHtml(store: Store, options: ReportOptions = {}): Pro
       connection.close();
     }
   }
+  const echoes =
+    options.echo === false
+      ? undefined
+      : options.echoResult !== undefined
+        ? options.echoResult
+        : await traceForReport(store, saved.runId);
   const creation = await store.all<{ cluster_id: string; day: Date; accounts: number }>(
     `SELECT m.cluster_id, a.created_at::DATE AS day, count(*) AS accounts
      FROM detection_members m JOIN accounts a ON a.platform = m.platform AND a.account_id = m.account_id
@@ -113,6 +119,7 @@ export async function reportHtml(store: Store, options: ReportOptions = {}): Pro
     summary(ctx),
     clustersTable(ctx),
     amplificationSection(ctx),
+    await echoSection(store, echoes),
     await whoIsBehindSection(store, {
       runId: saved.runId,
       clusters: result.clusters.map((c) => c.id),
@@ -192,6 +199,7 @@ function header(ctx: Ctx): Html {
         ['summary', 'Summary'],
         ['clusters', 'Clusters'],
         ['amplification', 'Amplification'],
+        ['echoes', 'Echoes'],
         ['behind', 'Who is behind it'],
         ['method', 'Method and parameters'],
         ['limits', 'Limits and confidence'],
@@ -281,13 +289,6 @@ function summary(ctx: Ctx): Html {
       ),
   );
 }
-
-/** A top-level section of the report with its anchor and heading. */
-const section = (id: string, title: string, ...children: Child[]): Html =>
-  el('section', { id }, el('h2', {}, title), ...children);
-
-const kpi = (value: string, label: string) =>
-  el('div', { class: 'kpi' }, el('b', {}, value), el('span', {}, label));
 
 function clustersTable(ctx: Ctx): Html {
   const rows = ctx.result.clusters.slice(0, 500).map((c, i) => [

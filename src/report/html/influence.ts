@@ -18,7 +18,8 @@ import {
 import type { Store } from '../../store/store.js';
 import { layeredGraph } from '../figures/influence.js';
 import { svgMarkup } from '../figures/svg.js';
-import { type Child, dataText, el, type Html, table, trusted } from './markup.js';
+import { table } from './blocks.js';
+import { type Child, dataText, el, type Html, trusted } from './markup.js';
 
 type Hop = BehindParty['path']['hops'][number];
 

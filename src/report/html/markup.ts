@@ -60,36 +60,3 @@ export function el(
 /** Data text in its own direction (Persian, Arabic and Hebrew posts read right to left), isolated from its neighbours. */
 export const dataText = (text: string | null | undefined, cls = 'data'): Html =>
   text ? el('span', { class: cls, dir: 'auto' }, text) : el('span', { class: 'none' }, '-');
-
-/** A table: a header row (a `[label, class]` pair gives a column its class, e.g. `num`) and rows of cells. */
-export const table = (head: (string | [string, string])[], rows: Child[][]): Html =>
-  el(
-    'table',
-    {},
-    el(
-      'thead',
-      {},
-      el(
-        'tr',
-        {},
-        head.map((h) =>
-          Array.isArray(h) ? el('th', { class: h[1], scope: 'col' }, h[0]) : el('th', { scope: 'col' }, h),
-        ),
-      ),
-    ),
-    el(
-      'tbody',
-      {},
-      rows.map((r) =>
-        el(
-          'tr',
-          {},
-          r.map((cell, i) =>
-            Array.isArray(head[i])
-              ? el('td', { class: (head[i] as [string, string])[1] }, cell)
-              : el('td', {}, cell),
-          ),
-        ),
-      ),
-    ),
-  );

@@ -42,6 +42,9 @@ td.time { white-space: nowrap; font-variant-numeric: tabular-nums; font-family: 
 code { font-family: ui-monospace, Menlo, monospace; font-size: 12px; background: var(--soft); padding: 1px 4px; border-radius: 3px; overflow-wrap: anywhere; }
 pre { background: var(--soft); padding: 10px 12px; border-radius: 6px; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 11.5px; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 10px; }
+mark { background: #ffe58a; color: inherit; padding: 0 1px; border-radius: 2px; }
+mark.p1 { background: #c7e3ff; } mark.p2 { background: #d5f0c8; } mark.p3 { background: #f6d0e4; }
+.passages td { width: 50%; font-size: 13px; }
 @media print {
   body { max-width: none; padding: 0; }
   h2 { break-after: avoid; }
