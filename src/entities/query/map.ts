@@ -11,6 +11,7 @@
  * contact 0.8); paths are ranked by strength, then by their latest date, then by length. A path is `timeOrdered` when its dated hops run forward in time (money before meetings
  * before statements): the order in which influence could have flowed, never proof that it did.
  */
+import { breathe } from '../../core/breathe.js';
 import { UsageError } from '../../core/errors.js';
 import { fetchFields } from '../../store/bulk.js';
 import type { Store } from '../../store/store.js';
@@ -242,7 +243,9 @@ export class InfluenceGraph {
       string,
       { date: string | null; kw: string; organizer: string[]; involved: string[] }
     >();
+    let n = 0;
     for (const [rel, schema, targetProp, s, t, date, amount, currency, role, kw, sourceProp] of rows) {
+      if (++n % 8192 === 0) await breathe(); // a server builds the graph while it answers
       const d = date || null;
       if (schema === 'Event') {
         const ev = events.get(rel!) ?? { date: d, kw: kw || 'unknown', organizer: [], involved: [] };
