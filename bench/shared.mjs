@@ -68,6 +68,29 @@ export function writeSection(name, section, heading) {
 }
 
 /**
+ * Times `count` GETs of `paths` (cycled) against the server at `base`, one after another; pushes
+ * `{ view, label, n, p50, p95, max }` (milliseconds) to `timings` and logs it. A failed call throws.
+ */
+export async function timeGets(base, timings, view, label, paths, count) {
+  const list = Array.isArray(paths) ? paths : [paths];
+  const ms = [];
+  for (let i = 0; i < count; i++) {
+    const path = list[i % list.length];
+    const t = performance.now();
+    const res = await fetch(`${base}${path}`);
+    const body = await res.arrayBuffer();
+    ms.push(performance.now() - t);
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${Buffer.from(body).toString().slice(0, 200)}`);
+  }
+  ms.sort((a, b) => a - b);
+  const q = (p) => ms[Math.min(ms.length - 1, Math.ceil(p * ms.length) - 1)];
+  const row = { view, label, n: ms.length, p50: q(0.5), p95: q(0.95), max: ms.at(-1) };
+  timings.push(row);
+  log(`${view.padEnd(14)} ${label.padEnd(46)} p50 ${row.p50.toFixed(1)} ms  p95 ${row.p95.toFixed(1)} ms`);
+  return row;
+}
+
+/**
  * Writes `count` simulated documents (src/simulate/documents.ts: 40% echo the operations' messages)
  * for the simulated corpus in `dir` into `docsDir` and ingests them into `store` (a Store of
  * dist/). The messages' first use is read from the store: the earliest own post starting with each

@@ -18,6 +18,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { breathe } from '../core/breathe.js';
 import { InterruptedError, UsageError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { isFlagged, loadDetection } from '../detect/saved.js';
@@ -483,12 +484,6 @@ export async function traceEchoes(
     await dropTalkingPointTables(store);
   }
 }
-
-/**
- * Lets other work of this process in (a server's requests: the workbench traces echoes in the
- * background) between parts of a long synchronous loop.
- */
-const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const isoMs = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

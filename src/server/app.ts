@@ -35,6 +35,7 @@ import { AMPLIFICATION_TOP, AmplificationCache, amplificationResponse, itemSerie
 import { clusterDetail, clusterEvidence, clusterList, clusterMembers } from './clusters.js';
 import { EchoCache, echoRoutes } from './echo.js';
 import { DEFAULT_PER_NODE, graphOf, MAX_PER_NODE, prepareGraph } from './graph.js';
+import { InfluenceService, registerInfluenceRoutes } from './influence.js';
 import { Jobs } from './jobs.js';
 import { choiceParam, intParam, listParam, pageParams, type Query, textParam, timeParam } from './params.js';
 import { Queue } from './queue.js';
@@ -101,6 +102,8 @@ export interface WorkbenchApp {
   amplification: AmplificationCache;
   echo: EchoCache;
   runs: Runs;
+  /** The influence layer's index, graph and connection (./influence.ts). */
+  influence: InfluenceService;
   /** Lays out the latest run and starts its amplification, so that the first visit finds them ready. */
   warm(): Promise<void>;
 }
@@ -123,8 +126,10 @@ export function createApp(options: AppOptions): WorkbenchApp {
     });
     return status;
   };
+  const influence = new InfluenceService(store);
   const jobs = new Jobs(store, () => {
     status = null;
+    influence.invalidate();
   });
   const files = new StaticFiles(options.webRoot);
   const app = new Hono();
@@ -415,6 +420,8 @@ export function createApp(options: AppOptions): WorkbenchApp {
     return c.body(body);
   });
 
+  registerInfluenceRoutes(app, influence, runs);
+
   app.all('/api/*', (c) =>
     fail(c, 404, `no such API route: ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 100)}`),
   );
@@ -450,12 +457,15 @@ export function createApp(options: AppOptions): WorkbenchApp {
     amplification: amplificationCache,
     echo: echoCache,
     runs,
+    influence,
     async warm() {
       const run = await runs.maybe();
-      if (!run) return;
-      prepareGraph(run);
-      await amplificationCache.get(run, 'day', false);
-      await echo.warm(run);
+      if (run) {
+        prepareGraph(run);
+        await amplificationCache.get(run, 'day', false);
+        await echo.warm(run);
+      }
+      await influence.prepare();
     },
   };
 }

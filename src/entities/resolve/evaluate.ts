@@ -5,7 +5,7 @@
  * record. Reported: top-1 accuracy, and precision and recall of `match` at the threshold.
  */
 import type { Store } from '../../store/store.js';
-import { loadRecords, tokenStats } from './index.js';
+import { loadRecords } from './index.js';
 import { MATCH_DEFAULTS, Matcher } from './match.js';
 import { prepareRecord } from './score.js';
 
@@ -44,7 +44,7 @@ export async function evaluateMatching(
     ),
   );
   const canon = (id: string) => canonical.get(id) ?? id;
-  const matcher = new Matcher(records, tokenStats(records));
+  const matcher = await Matcher.build(records);
   let top1 = 0;
   let tp = 0;
   let fp = 0;

@@ -10,6 +10,7 @@
  * and kept until the store changes) by the same blocking keys resolution uses; `properties` are
  * the compared ones (names, countries, identifiers, birth dates) of the entity's records.
  */
+import { breathe } from '../../core/breathe.js';
 import { UsageError } from '../../core/errors.js';
 import type { Store } from '../../store/store.js';
 import { withDefaults } from '../defaults.js';
@@ -80,13 +81,19 @@ export function parseMatchRequest(body: unknown): Record<string, MatchQuery> {
 /** Matching over records held in memory (tests, evaluation, the simulator). */
 export class Matcher {
   private readonly blocks = new Map<string, number[]>();
-  constructor(
+  private constructor(
     readonly records: MatchRecord[],
     readonly stats: TokenStats,
-  ) {
-    records.forEach((r, i) => {
-      for (const k of blockingKeys(r)) (this.blocks.get(k) ?? this.blocks.set(k, []).get(k)!).push(i);
-    });
+  ) {}
+
+  /** The records indexed by their blocking keys (a server builds this while it answers: it breathes). */
+  static async build(records: MatchRecord[]): Promise<Matcher> {
+    const m = new Matcher(records, await tokenStats(records));
+    for (let i = 0; i < records.length; i++) {
+      for (const k of blockingKeys(records[i]!)) (m.blocks.get(k) ?? m.blocks.set(k, []).get(k)!).push(i);
+      if (i % 8192 === 8191) await breathe();
+    }
+    return m;
   }
 
   /** Scored candidates for a query, best first. */
@@ -139,7 +146,7 @@ export async function matchIndex(store: Store): Promise<MatchIndex> {
       )
     ).map((r) => [r.entity_id, r.canonical_id]),
   );
-  const index = { matcher: new Matcher(records, tokenStats(records)), canonical };
+  const index = { matcher: await Matcher.build(records), canonical };
   INDEXES.set(store, { version, index });
   return index;
 }

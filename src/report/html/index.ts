@@ -31,6 +31,7 @@ import { networkLayout } from '../layout.js';
 import type { SavedResult } from '../result.js';
 import { badge, figure, kpi, n, pct, section, table } from './blocks.js';
 import { echoSection, traceForReport } from './echo.js';
+import { whoIsBehindSection } from './influence.js';
 import { type Child, dataText, el, type Html, trusted } from './markup.js';
 import { REPORT_CSS } from './style.js';
 
@@ -119,6 +120,14 @@ export async function reportHtml(store: Store, options: ReportOptions = {}): Pro
     clustersTable(ctx),
     amplificationSection(ctx),
     await echoSection(store, echoes),
+    await whoIsBehindSection(store, {
+      runId: saved.runId,
+      clusters: result.clusters.map((c) => c.id),
+      anchorOf: (id) => {
+        const i = result.clusters.findIndex((c) => c.id === id);
+        return i >= 0 && i < ctx.pages ? anchor(i) : null;
+      },
+    }),
     method(ctx),
     limits(ctx),
     reproducibility(ctx),
@@ -191,6 +200,7 @@ function header(ctx: Ctx): Html {
         ['clusters', 'Clusters'],
         ['amplification', 'Amplification'],
         ['echoes', 'Echoes'],
+        ['behind', 'Who is behind it'],
         ['method', 'Method and parameters'],
         ['limits', 'Limits and confidence'],
         ['reproduce', 'Reproducibility'],

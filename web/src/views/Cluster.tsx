@@ -22,6 +22,7 @@ import {
 } from '../components';
 import { Figure } from '../figure';
 import { href } from '../router';
+import { WhoIsBehindLink } from './Influence';
 import { EvidenceList } from './shared';
 
 export function ClusterView({ run, id }: { run?: number; id: string }) {
@@ -36,6 +37,7 @@ export function ClusterView({ run, id }: { run?: number; id: string }) {
     <div className="view cluster">
       <h1>
         Cluster <Data text={c.id} /> <Badge confidence={c.confidence} />
+        <WhoIsBehindLink id={c.id} run={run} />
         {c.openIndicators.length > 0 && (
           <span className="open tag">open coordination signs: {c.openIndicators.join(', ')}</span>
         )}
