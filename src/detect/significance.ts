@@ -80,9 +80,9 @@ export async function testPairs(
       JOIN det_exposure y ON y.ak = c.a2 AND y.sid = x.sid AND y.st = x.st
       GROUP BY c.a1, c.a2, x.sid),
     pooled AS (
-      SELECT c.a1, c.a2, x.sid, ${stableSum('x.m * y.g + y.m * x.g')} / 2 AS mu
-      FROM c JOIN det_exposure_total x ON x.ak = c.a1 JOIN det_exposure_total y ON y.ak = c.a2 AND y.sid = x.sid
-      GROUP BY c.a1, c.a2, x.sid),
+      -- det_exposure_total has one row per (sid, ak): one term per pair and signal, nothing to sum.
+      SELECT c.a1, c.a2, x.sid, (x.m * y.g + y.m * x.g) / 2 AS mu
+      FROM c JOIN det_exposure_total x ON x.ak = c.a1 JOIN det_exposure_total y ON y.ak = c.a2 AND y.sid = x.sid),
     lam AS (
       SELECT a1, a2, sid, ${1 - CROSS_STRATUM} * coalesce(strata.mu, 0) + ${CROSS_STRATUM} * pooled.mu AS mu
       FROM pooled LEFT JOIN strata USING (a1, a2, sid)),
