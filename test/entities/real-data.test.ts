@@ -241,8 +241,9 @@ describe('resolution on the real records', () => {
       'fara-reg-',
     );
     expect(e.queries).toBe(165);
+    // The target: top-1 >= 0.95 at precision >= 0.97 (docs/influence.md has the figures).
     expect(e.top1).toBeGreaterThanOrEqual(0.95);
-    expect(e.precision).toBeGreaterThanOrEqual(0.95);
+    expect(e.precision).toBeGreaterThanOrEqual(0.97);
     expect(e.recall).toBeGreaterThanOrEqual(0.9);
   });
 
