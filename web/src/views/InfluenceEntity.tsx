@@ -1,4 +1,5 @@
 /** Influence: one entity's page (the records around it, timeline, payment flows, facts and relationships with their sources). */
+import type { ReactNode } from 'react';
 import { flowBars, type LayeredNode, recordTimeline } from '../../../src/report/figures/influence';
 import type { InfluenceEntityResponse } from '../../../src/server/types';
 import { useApi } from '../api';
@@ -256,187 +257,189 @@ function Listed({ shown, total, what }: { shown: number; total: number; what: st
   ) : null;
 }
 
+/**
+ * A panel of an entity's records of one kind: a table with a header (a `[label, class]` pair gives a
+ * column its class) and a row per item, and a line when the list was cut.
+ */
+function RecordsPanel<T>({
+  title,
+  className,
+  head,
+  items,
+  total,
+  what,
+  row,
+}: {
+  title: string;
+  className: string;
+  head: (string | [string, string])[];
+  items: T[];
+  total: number;
+  what: string;
+  row: (item: T) => ReactNode;
+}) {
+  if (!items.length) return null;
+  return (
+    <Panel title={title}>
+      <table className={`compact ${className}`}>
+        <thead>
+          <tr>
+            {head.map((h) =>
+              Array.isArray(h) ? (
+                <th key={h[0]} className={h[1]}>
+                  {h[0]}
+                </th>
+              ) : (
+                <th key={h}>{h}</th>
+              ),
+            )}
+          </tr>
+        </thead>
+        <tbody>{items.map(row)}</tbody>
+      </table>
+      <Listed shown={items.length} total={total} what={what} />
+    </Panel>
+  );
+}
+
 function Relationships({ entity: e }: { entity: Entity }) {
   return (
     <>
-      {e.representations.length > 0 && (
-        <Panel title="Representations: registered agents and clients">
-          <table className="compact representations">
-            <thead>
-              <tr>
-                <th>role</th>
-                <th>with</th>
-                <th>registration</th>
-                <th>from</th>
-                <th>to</th>
-                <th>record and source</th>
-              </tr>
-            </thead>
-            <tbody>
-              {e.representations.map((r) => (
-                <tr key={`${r.record.id}|${r.other.id}|${r.role}`}>
-                  <td>{r.role === 'client' ? 'represented by' : 'represents'}</td>
-                  <td>
-                    <a href={href(['influence', 'entity', r.other.id])}>
-                      <Data text={r.other.caption} />
-                    </a>
-                    {r.roleText && (
-                      <div className="none">
-                        <Data text={r.roleText} />
-                      </div>
-                    )}
-                  </td>
-                  <td className="mono">{r.registrationNumbers.join(', ') || '-'}</td>
-                  <td className="nowrap">{r.startDate ?? '-'}</td>
-                  <td className="nowrap">{r.endDate ?? '-'}</td>
-                  <td>
-                    <RecordCell record={r.record} />
-                  </td>
-                </tr>
+      <RecordsPanel
+        title="Representations: registered agents and clients"
+        className="representations"
+        head={['role', 'with', 'registration', 'from', 'to', 'record and source']}
+        items={e.representations}
+        total={e.totals.representations}
+        what="representations"
+        row={(r) => (
+          <tr key={`${r.record.id}|${r.other.id}|${r.role}`}>
+            <td>{r.role === 'client' ? 'represented by' : 'represents'}</td>
+            <td>
+              <a href={href(['influence', 'entity', r.other.id])}>
+                <Data text={r.other.caption} />
+              </a>
+              {r.roleText && (
+                <div className="none">
+                  <Data text={r.roleText} />
+                </div>
+              )}
+            </td>
+            <td className="mono">{r.registrationNumbers.join(', ') || '-'}</td>
+            <td className="nowrap">{r.startDate ?? '-'}</td>
+            <td className="nowrap">{r.endDate ?? '-'}</td>
+            <td>
+              <RecordCell record={r.record} />
+            </td>
+          </tr>
+        )}
+      />
+      <RecordsPanel
+        title="Payments"
+        className="payments"
+        head={['date', 'direction', 'other party', ['amount', 'num'], 'purpose', 'record and source']}
+        items={e.payments}
+        total={e.totals.payments}
+        what="payments"
+        row={(p) => (
+          <tr key={`${p.record.id}|${p.direction}`}>
+            <td className="nowrap mono">{p.date ?? '-'}</td>
+            <td>{p.direction === 'in' ? 'received from' : 'paid to'}</td>
+            <td>
+              {p.other ? (
+                <a href={href(['influence', 'entity', p.other.id])}>
+                  <Data text={p.other.caption} />
+                </a>
+              ) : (
+                <span className="none">not named</span>
+              )}
+            </td>
+            <td className="num">{money(p.currency, p.amount)}</td>
+            <td>
+              <Data text={p.purpose} />
+              {p.note && (
+                <div className="none">
+                  <Data text={p.note} />
+                </div>
+              )}
+            </td>
+            <td>
+              <RecordCell record={p.record} />
+            </td>
+          </tr>
+        )}
+      />
+      <RecordsPanel
+        title="Contacts and meetings"
+        className="contacts"
+        head={['date', 'kind', 'made by', 'with', 'officials', 'record and source']}
+        items={e.contacts}
+        total={e.totals.contacts}
+        what="contacts"
+        row={(c) => (
+          <tr key={c.record.id}>
+            <td className="nowrap mono">{c.date ?? '-'}</td>
+            <td>
+              <Data text={c.type ?? 'contact'} />
+            </td>
+            <td>
+              <Refs refs={c.organizer} />
+            </td>
+            <td>
+              <Refs refs={c.involved} />
+              {c.description && (
+                <div className="none">
+                  <Data text={c.description} />
+                </div>
+              )}
+            </td>
+            <td>
+              {c.officials.map((o) => (
+                <div key={`${o.contact}|${o.member.id}`}>
+                  <Data text={o.contact} /> →{' '}
+                  <a href={href(['influence', 'entity', o.member.id])}>
+                    <Data text={o.member.caption} />
+                  </a>
+                </div>
               ))}
-            </tbody>
-          </table>
-          <Listed shown={e.representations.length} total={e.totals.representations} what="representations" />
-        </Panel>
-      )}
-      {e.payments.length > 0 && (
-        <Panel title="Payments">
-          <table className="compact payments">
-            <thead>
-              <tr>
-                <th>date</th>
-                <th>direction</th>
-                <th>other party</th>
-                <th className="num">amount</th>
-                <th>purpose</th>
-                <th>record and source</th>
-              </tr>
-            </thead>
-            <tbody>
-              {e.payments.map((p) => (
-                <tr key={`${p.record.id}|${p.direction}`}>
-                  <td className="nowrap mono">{p.date ?? '-'}</td>
-                  <td>{p.direction === 'in' ? 'received from' : 'paid to'}</td>
-                  <td>
-                    {p.other ? (
-                      <a href={href(['influence', 'entity', p.other.id])}>
-                        <Data text={p.other.caption} />
-                      </a>
-                    ) : (
-                      <span className="none">not named</span>
-                    )}
-                  </td>
-                  <td className="num">{money(p.currency, p.amount)}</td>
-                  <td>
-                    <Data text={p.purpose} />
-                    {p.note && (
-                      <div className="none">
-                        <Data text={p.note} />
-                      </div>
-                    )}
-                  </td>
-                  <td>
-                    <RecordCell record={p.record} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Listed shown={e.payments.length} total={e.totals.payments} what="payments" />
-        </Panel>
-      )}
-      {e.contacts.length > 0 && (
-        <Panel title="Contacts and meetings">
-          <table className="compact contacts">
-            <thead>
-              <tr>
-                <th>date</th>
-                <th>kind</th>
-                <th>made by</th>
-                <th>with</th>
-                <th>officials</th>
-                <th>record and source</th>
-              </tr>
-            </thead>
-            <tbody>
-              {e.contacts.map((c) => (
-                <tr key={c.record.id}>
-                  <td className="nowrap mono">{c.date ?? '-'}</td>
-                  <td>
-                    <Data text={c.type ?? 'contact'} />
-                  </td>
-                  <td>
-                    <Refs refs={c.organizer} />
-                  </td>
-                  <td>
-                    <Refs refs={c.involved} />
-                    {c.description && (
-                      <div className="none">
-                        <Data text={c.description} />
-                      </div>
-                    )}
-                  </td>
-                  <td>
-                    {c.officials.map((o) => (
-                      <div key={`${o.contact}|${o.member.id}`}>
-                        <Data text={o.contact} /> →{' '}
-                        <a href={href(['influence', 'entity', o.member.id])}>
-                          <Data text={o.member.caption} />
-                        </a>
-                      </div>
-                    ))}
-                  </td>
-                  <td>
-                    <RecordCell record={c.record} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Listed shown={e.contacts.length} total={e.totals.contacts} what="contacts" />
-        </Panel>
-      )}
-      {e.links.length > 0 && (
-        <Panel title="Other relationships">
-          <table className="compact links">
-            <thead>
-              <tr>
-                <th>relationship</th>
-                <th>with</th>
-                <th>from</th>
-                <th>to</th>
-                <th>record and source</th>
-              </tr>
-            </thead>
-            <tbody>
-              {e.links.map((l) => (
-                <tr key={`${l.record.id}|${l.other.id}|${l.direction}`}>
-                  <td>
-                    {l.schema}
-                    {l.role && (
-                      <>
-                        {' '}
-                        (<Data text={l.role} />)
-                      </>
-                    )}
-                  </td>
-                  <td>
-                    <a href={href(['influence', 'entity', l.other.id])}>
-                      <Data text={l.other.caption} />
-                    </a>
-                  </td>
-                  <td className="nowrap">{l.startDate ?? '-'}</td>
-                  <td className="nowrap">{l.endDate ?? '-'}</td>
-                  <td>
-                    <RecordCell record={l.record} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Listed shown={e.links.length} total={e.totals.links} what="relationships" />
-        </Panel>
-      )}
+            </td>
+            <td>
+              <RecordCell record={c.record} />
+            </td>
+          </tr>
+        )}
+      />
+      <RecordsPanel
+        title="Other relationships"
+        className="links"
+        head={['relationship', 'with', 'from', 'to', 'record and source']}
+        items={e.links}
+        total={e.totals.links}
+        what="relationships"
+        row={(l) => (
+          <tr key={`${l.record.id}|${l.other.id}|${l.direction}`}>
+            <td>
+              {l.schema}
+              {l.role && (
+                <>
+                  {' '}
+                  (<Data text={l.role} />)
+                </>
+              )}
+            </td>
+            <td>
+              <a href={href(['influence', 'entity', l.other.id])}>
+                <Data text={l.other.caption} />
+              </a>
+            </td>
+            <td className="nowrap">{l.startDate ?? '-'}</td>
+            <td className="nowrap">{l.endDate ?? '-'}</td>
+            <td>
+              <RecordCell record={l.record} />
+            </td>
+          </tr>
+        )}
+      />
     </>
   );
 }
