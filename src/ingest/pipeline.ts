@@ -95,19 +95,10 @@ export async function ingestFile(
   options: IngestOptions = {},
 ): Promise<IngestReport> {
   const started = Date.now();
-  const maxFieldMb = options.maxFieldMb ?? 1;
-  if (!Number.isFinite(maxFieldMb) || maxFieldMb <= 0)
-    throw new UsageError(
-      `invalid --max-field-mb "${options.maxFieldMb}": expecting a positive number of MiB`,
-    );
+  const maxFieldMb = maxFieldMbOption(options.maxFieldMb, 1);
   const source = await inspectSource(path, options.encoding);
   const adapter = chooseFormat(source, options.format, options.formatOptions);
-  let zone: ReturnType<typeof zoneResolver>;
-  try {
-    zone = zoneResolver(options.timezone);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const zone = timezoneOption(options.timezone);
   const platform = options.platform?.trim().toLowerCase() || adapter.platform;
   const ingestId = ((await store.value<number>(`SELECT coalesce(max(ingest_id), 0) FROM ingests`)) ?? 0) + 1;
   await store.run(
@@ -281,16 +272,13 @@ export async function ingestFile(
   } catch (err) {
     staging?.discard();
     await loader?.idle().catch(() => {});
-    await store.run('ROLLBACK').catch(() => {});
-    const interrupted = options.signal?.aborted === true;
-    const error = interrupted
-      ? new InterruptedError(
-          `interrupted: nothing from ${source.name} was stored; run the same command again to ingest it`,
-        )
-      : err;
-    const message = error instanceof Error ? error.message : String(error);
-    await markIngestEnded(store, ingestId, interrupted ? 'interrupted' : 'failed', message);
-    throw error;
+    throw await abandonIngest(
+      store,
+      ingestId,
+      err,
+      options.signal,
+      `interrupted: nothing from ${source.name} was stored; run the same command again to ingest it`,
+    );
   } finally {
     options.signal?.removeEventListener('abort', abort);
     rmSync(dir, { recursive: true, force: true });
@@ -300,6 +288,47 @@ export async function ingestFile(
 }
 
 /** Marks an ingest failed or interrupted with its reason; never throws (the caller is already failing). */
+/** The --max-field-mb option, checked (`fallback`: the kind of input's default). */
+export function maxFieldMbOption(value: number | undefined, fallback: number): number {
+  const mb = value ?? fallback;
+  if (!Number.isFinite(mb) || mb <= 0)
+    throw new UsageError(`invalid --max-field-mb "${value}": expecting a positive number of MiB`);
+  return mb;
+}
+
+/** The --timezone option as a resolver of local times; an unknown zone is a usage error. */
+export function timezoneOption(timezone: string | undefined): ReturnType<typeof zoneResolver> {
+  try {
+    return zoneResolver(timezone);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/**
+ * Ends an ingest that failed or was stopped (posts, documents and entities alike): rolls its
+ * transaction back, records it as failed or interrupted with the message, and returns the error to
+ * throw (`interruptedMessage` when the signal stopped it).
+ */
+export async function abandonIngest(
+  store: Store,
+  ingestId: number,
+  err: unknown,
+  signal: AbortSignal | undefined,
+  interruptedMessage: string,
+): Promise<unknown> {
+  await store.run('ROLLBACK').catch(() => {});
+  const interrupted = signal?.aborted === true;
+  const error = interrupted ? new InterruptedError(interruptedMessage) : err;
+  await markIngestEnded(
+    store,
+    ingestId,
+    interrupted ? 'interrupted' : 'failed',
+    error instanceof Error ? error.message : String(error),
+  );
+  return error;
+}
+
 export async function markIngestEnded(
   store: Store,
   ingestId: number,

@@ -13,7 +13,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { InterruptedError, UsageError } from '../../core/errors.js';
 import { VERSION } from '../../core/version.js';
-import { markIngestEnded, rmdirIfEmpty } from '../../ingest/pipeline.js';
+import { abandonIngest, rmdirIfEmpty } from '../../ingest/pipeline.js';
 import type { Store } from '../../store/store.js';
 import { cleanDate, cleanValue, propertyOf, schemaOf } from '../model.js';
 import { rebuildDerived } from '../tables.js';
@@ -203,20 +203,13 @@ export async function importEntities(
     await store.run('COMMIT');
     return report;
   } catch (err) {
-    await store.run('ROLLBACK').catch(() => {});
-    const interrupted = options.signal?.aborted === true;
-    const error = interrupted
-      ? new InterruptedError(
-          `interrupted: nothing from ${source.name} was stored; run the same command again`,
-        )
-      : err;
-    await markIngestEnded(
+    throw await abandonIngest(
       store,
       ingestId,
-      interrupted ? 'interrupted' : 'failed',
-      error instanceof Error ? error.message : String(error),
+      err,
+      options.signal,
+      `interrupted: nothing from ${source.name} was stored; run the same command again`,
     );
-    throw error;
   } finally {
     options.signal?.removeEventListener('abort', abort);
     rmSync(dir, { recursive: true, force: true });

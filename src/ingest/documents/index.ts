@@ -37,8 +37,9 @@ import { contentKey, pathValue } from '../formats/fields.js';
 import { readMappingFile } from '../formats/generic.js';
 import { normalizeLang } from '../normalize/lang.js';
 import { normalizeText } from '../normalize/text.js';
-import { zoneResolver } from '../normalize/time.js';
+import type { zoneResolver } from '../normalize/time.js';
 import { canonicalUrl } from '../normalize/url.js';
+import { abandonIngest, maxFieldMbOption, timezoneOption } from '../pipeline.js';
 import { inspectSource } from '../source.js';
 import { MAX_REJECT_RAW, type WarningCount } from '../staging.js';
 import { type DocumentTime, parseDocumentTime } from './dates.js';
@@ -301,17 +302,8 @@ export async function ingestDocuments(
   options: DocumentIngestOptions = {},
 ): Promise<DocumentIngestReport> {
   const started = Date.now();
-  const maxFieldMb = options.maxFieldMb ?? 8;
-  if (!Number.isFinite(maxFieldMb) || maxFieldMb <= 0)
-    throw new UsageError(
-      `invalid --max-field-mb "${options.maxFieldMb}": expecting a positive number of MiB`,
-    );
-  let zone: ReturnType<typeof zoneResolver>;
-  try {
-    zone = zoneResolver(options.timezone);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const maxFieldMb = maxFieldMbOption(options.maxFieldMb, 8);
+  const zone = timezoneOption(options.timezone);
   let folder = false;
   try {
     folder = statSync(path).isDirectory();
@@ -447,21 +439,13 @@ export async function ingestDocuments(
     await store.run('COMMIT');
     return report;
   } catch (err) {
-    await store.run('ROLLBACK').catch(() => {});
-    const interrupted = options.signal?.aborted === true;
-    const error = interrupted
-      ? new InterruptedError(
-          `interrupted: nothing from ${basename(full)} was stored; run the same command again to ingest it`,
-        )
-      : err;
-    await store
-      .run(`UPDATE ingests SET status = ?, finished_at = now()::TIMESTAMP, message = ? WHERE ingest_id = ?`, [
-        interrupted ? 'interrupted' : 'failed',
-        error instanceof Error ? error.message : String(error),
-        ingestId,
-      ])
-      .catch(() => {});
-    throw error;
+    throw await abandonIngest(
+      store,
+      ingestId,
+      err,
+      options.signal,
+      `interrupted: nothing from ${basename(full)} was stored; run the same command again to ingest it`,
+    );
   } finally {
     sink.close();
     options.signal?.removeEventListener('abort', abort);
