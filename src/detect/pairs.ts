@@ -87,11 +87,14 @@ export async function coActionUnits(
       SELECT ak, ok, t // ${width} AS b, min(t) AS t0, max(t) AS t1, arg_min(pr, t) AS pr, arg_min(st, t) AS st
       FROM det_actions WHERE sid = ${sid} GROUP BY ak, ok, b),
     counts AS (SELECT ok, b, count(*) AS n FROM u GROUP BY ok, b),
-    open AS (SELECT * FROM counts WHERE n <= ${crowdCap})
-    SELECT u.*, c.n, c.n - 1 + coalesce(before.n, 0) + coalesce(after.n, 0) AS k
-    FROM u JOIN counts c USING (ok, b)
-    LEFT JOIN open before ON before.ok = u.ok AND before.b = u.b - 1
-    LEFT JOIN open after ON after.ok = u.ok AND after.b = u.b + 1`);
+    open AS (SELECT * FROM counts WHERE n <= ${crowdCap}),
+    -- A window's crowd and its open neighbours', once per window (fewer rows than units).
+    crowds AS (
+      SELECT c.ok, c.b, c.n, c.n - 1 + coalesce(before.n, 0) + coalesce(after.n, 0) AS k
+      FROM counts c
+      LEFT JOIN open before ON before.ok = c.ok AND before.b = c.b - 1
+      LEFT JOIN open after ON after.ok = c.ok AND after.b = c.b + 1)
+    SELECT u.*, c.n, c.k FROM u JOIN crowds c USING (ok, b)`);
   // The null model is conditioned on the windows that are expanded: crowded ones are left out of
   // the co-actions and of the exposure alike.
   await store.run(`INSERT INTO det_exposure
