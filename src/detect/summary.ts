@@ -126,9 +126,11 @@ export async function describeClusters(
         UNION ALL
         SELECT e.a2 FROM det_edges e JOIN det_members x ON x.ak = e.a1 JOIN det_members y ON y.ak = e.a2 AND y.c = x.c)
       GROUP BY ak),
+    -- Distinct pairs of posts, made distinct once (a post belongs to one account, so (a1, p1, p2)
+    -- and (a2, p1, p2) are as distinct as (a1, a2, p1, p2)), then counted for both accounts.
+    pp AS (SELECT DISTINCT a1, a2, p1, p2 FROM det_inside),
     co AS (
-      SELECT ak, count(*)::BIGINT AS co_actions FROM (
-        SELECT DISTINCT a1 AS ak, p1, p2 FROM det_inside UNION ALL SELECT DISTINCT a2, p1, p2 FROM det_inside)
+      SELECT ak, count(*)::BIGINT AS co_actions FROM (SELECT a1 AS ak FROM pp UNION ALL SELECT a2 FROM pp)
       GROUP BY ak)
     SELECT info.c, info.platform || ':' || info.account_id AS key, info.platform, info.account_id, info.handle,
            info.display_name, info.posts, coalesce(degree.degree, 0) AS degree,
