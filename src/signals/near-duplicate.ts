@@ -47,11 +47,14 @@ export const nearDuplicate: SignalDescriptor = {
         ]
       : [];
   },
-  // A family is named by its earliest post: the label is that post's text.
+  // A family is named by its earliest post: the label is that post's text. One `rowid = x` lookup
+  // per post (DuckDB seeks it), not `rowid IN (...)`, which scans all posts (0.5 s at 10M).
   async labelObjects(store, objects) {
     const rows = objects.length
       ? await store.all<{ obj: string; text: string | null }>(
-          `SELECT CAST(rowid AS VARCHAR) AS obj, text FROM posts WHERE rowid IN (${objects.map((o) => BigInt(o)).join(', ')})`,
+          objects
+            .map((o) => `SELECT CAST(rowid AS VARCHAR) AS obj, text FROM posts WHERE rowid = ${BigInt(o)}`)
+            .join(' UNION ALL '),
         )
       : [];
     return new Map(rows.map((r) => [r.obj, r.text ?? '']));
