@@ -78,17 +78,20 @@ export interface WalkData {
   windows: Int32Array;
   /**
    * Per unit, in window order (signal, object, bucket, account), MEMBER words: account, post, first
-   * and last time, and the IDF weight (a double over the last two words: read it through a
-   * Float64Array view of the same memory, at index MEMBER / 2 * i + 2). One cache line a unit.
+   * and last time. 16 bytes a unit: the walk's reads are mostly here, in buckets far apart.
    */
   member: Uint32Array;
   /**
    * Per unit in account order, OWN words: the range of its bucket's units in `member` [lo, hi),
    * where the next bucket's range ends (hi when there is none) and the previous one's starts (lo
-   * when none), its post, first and last time, and its window group x 32 + signal; its weight in
-   * ownWeights.
+   * when none), its post, first and last time, and its window group x 32 + signal.
    */
   own: Uint32Array;
+  /**
+   * Per unit in account order, three IDF weights: of the previous bucket, its own, of the next (0
+   * where there is none). A weight depends on the crowd of a bucket only (pairs.ts), so every unit
+   * of a bucket has its bucket's, and the walk reads it once a run rather than once a co-actor.
+   */
   ownWeights: Float64Array;
   /** Each account's first position in account order (accounts + 1 entries). */
   first: Uint32Array;
@@ -97,7 +100,7 @@ export interface WalkData {
 }
 
 /** Words per unit in WalkData.member and WalkData.own. */
-const MEMBER = 6;
+const MEMBER = 4;
 const OWN = 8;
 
 type Typed = Uint8Array | Uint32Array | Int32Array | Float64Array;
@@ -132,12 +135,12 @@ class Growable<T extends Uint32Array | Int32Array> {
  */
 export class WalkBuilder {
   private readonly member: Uint32Array;
-  private readonly memberWeights: Float64Array;
   /** Per unit: its bucket, and its window group x 32 + signal. */
   private bucketOf: Uint32Array;
   private groupSid: Uint32Array;
-  /** Per bucket: first unit, bucket number, group; per group: the object's halves. */
+  /** Per bucket: first unit, bucket number, group, weight; per group: the object's halves. */
   private readonly starts = new Growable(new Uint32Array(1024));
+  private bucketWeights = new Float64Array(1024);
   private readonly bucketB = new Growable(new Int32Array(1024));
   private readonly bucketGroup = new Growable(new Uint32Array(1024));
   private readonly objects = new Growable(new Uint32Array(1024));
@@ -151,13 +154,12 @@ export class WalkBuilder {
     private readonly shared: boolean,
   ) {
     this.member = typed(Uint32Array, MEMBER * units, shared);
-    this.memberWeights = new Float64Array(this.member.buffer);
     this.bucketOf = new Uint32Array(units);
     this.groupSid = new Uint32Array(units);
   }
 
   add(c: UnitChunk, count: number): void {
-    const { member, memberWeights, bucketOf, groupSid, starts, bucketB, bucketGroup, objects } = this;
+    const { member, bucketOf, groupSid, starts, bucketB, bucketGroup, objects } = this;
     for (let i = 0; i < count; i++, this.row++) {
       const r = this.row;
       const sid = c.sid[i]!;
@@ -177,19 +179,22 @@ export class WalkBuilder {
         starts.push(r);
         bucketB.push(b);
         bucketGroup.push(group);
-      }
+        if (starts.size > this.bucketWeights.length)
+          this.bucketWeights = grownTo(this.bucketWeights, 2 * this.bucketWeights.length);
+        this.bucketWeights[starts.size - 1] = c.idf[i]!;
+      } else if (c.idf[i] !== this.bucketWeights[starts.size - 1])
+        throw new Error('the units of a bucket have different weights');
       bucketOf[r] = starts.size - 1;
       groupSid[r] = group * 32 + sid; // groups are fewer than 2^27: pairs.ts caps the units
       member[r * MEMBER] = c.ai[i]!;
       member[r * MEMBER + 1] = c.pr[i]!;
       member[r * MEMBER + 2] = c.t0[i]!;
       member[r * MEMBER + 3] = c.t1[i]!;
-      memberWeights[r * 3 + 2] = c.idf[i]!;
     }
   }
 
   finish(): { data: WalkData; objects: Uint32Array } {
-    const { member, memberWeights, bucketOf, groupSid, accounts, shared } = this;
+    const { member, bucketOf, groupSid, bucketWeights, accounts, shared } = this;
     const n = this.units;
     if (this.row !== n) throw new Error(`expected ${n} units, read ${this.row}`);
     const buckets = this.starts.size;
@@ -206,7 +211,7 @@ export class WalkBuilder {
     for (let a = 0; a < accounts; a++) first[a + 1]! += first[a]!;
     const fill = first.slice(0, accounts);
     const own = typed(Uint32Array, OWN * n, shared);
-    const ownWeights = typed(Float64Array, n, shared);
+    const ownWeights = typed(Float64Array, 3 * n, shared);
     const bound = typed(Float64Array, accounts, shared);
     for (let x = 0; x < n; x++) {
       const a = member[x * MEMBER]!;
@@ -214,8 +219,10 @@ export class WalkBuilder {
       const k = bucketOf[x]!;
       const lo = start[k]!;
       const hi = end(k);
-      const nextEnd = hasNext(k) ? end(k + 1) : hi;
-      const prevStart = k > 0 && hasNext(k - 1) ? start[k - 1]! : lo;
+      const next = hasNext(k);
+      const prev = k > 0 && hasNext(k - 1);
+      const nextEnd = next ? end(k + 1) : hi;
+      const prevStart = prev ? start[k - 1]! : lo;
       const w = o * OWN;
       own[w] = lo;
       own[w + 1] = hi;
@@ -225,12 +232,15 @@ export class WalkBuilder {
       own[w + 5] = member[x * MEMBER + 2]!;
       own[w + 6] = member[x * MEMBER + 3]!;
       own[w + 7] = groupSid[x]!;
-      ownWeights[o] = memberWeights[x * 3 + 2]!;
+      ownWeights[3 * o] = prev ? bucketWeights[k - 1]! : 0;
+      ownWeights[3 * o + 1] = bucketWeights[k]!;
+      ownWeights[3 * o + 2] = next ? bucketWeights[k + 1]! : 0;
       bound[a]! += nextEnd - prevStart;
     }
     // Only what the walk reads is kept.
     this.bucketOf = new Uint32Array(0);
     this.groupSid = new Uint32Array(0);
+    this.bucketWeights = new Float64Array(0);
     const windows = typed(Int32Array, 32, shared);
     for (let s = 0; s < 32; s++) windows[s] = this.windows[s] ?? 0;
     return {
@@ -452,7 +462,6 @@ export function walkAccounts(
   keepAll: boolean,
 ): { events: PairEvents; counts: CoActionCounts } {
   const { member, own, ownWeights, first, bound, windows } = d;
-  const weights = new Float64Array(member.buffer, member.byteOffset, member.length / 2);
   const coActors = new CoActorTable();
   const postPairs = new PostPairTable();
   const rows = new CoActionBuffer();
@@ -474,7 +483,7 @@ export function walkAccounts(
       const t1 = own[w + 6]!;
       const sid = own[w + 7]! & 31;
       const g = own[w + 7]! >>> 5;
-      const wx = ownWeights[o]!;
+      const wx = ownWeights[3 * o + 1]!;
       const bit = 1 << sid;
       const window = windows[sid]!;
       // Three runs of candidates: the previous bucket, x's own, the next. Within a bucket units are
@@ -482,6 +491,8 @@ export function walkAccounts(
       for (let run = 0; run < 3; run++) {
         const low = run === 0 ? own[w + 3]! : run === 1 ? lo : hi;
         const high = run === 0 ? lo : run === 1 ? hi : own[w + 2]!;
+        // The smaller of the two units' weights: the co-action's (that of the thinner crowd).
+        const weight = Math.min(wx, ownWeights[3 * o + run]!);
         for (let v = high - 1; v >= low && member[v * MEMBER]! > a; v--) {
           const tv0 = member[v * MEMBER + 2]!;
           let dt: number;
@@ -510,8 +521,7 @@ export function walkAccounts(
           rows.dt[size] = dt;
           rows.g[size] = g;
           rows.t[size] = t;
-          const wv = weights[v * 3 + 2]!;
-          rows.idf[size] = Math.min(wx, wv);
+          rows.idf[size] = weight;
           size++;
         }
       }

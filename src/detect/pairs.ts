@@ -168,11 +168,11 @@ const WORKER_FILE = fileURLToPath(new URL('./coactions-worker.js', import.meta.u
 /** Units below which worker threads do not pay for their start-up. */
 const PARALLEL_MIN_UNITS = 200_000;
 /**
- * What the walk holds in memory (coactions.ts): per unit, 24 bytes of member data, 32 of own data,
- * 8 of weight and 8 of bucket and group while it is built, with room for the growable per-bucket
- * arrays; per account, its offsets, bound and fill.
+ * What the walk holds in memory (coactions.ts): per unit, 16 bytes of member data, 32 of own data,
+ * 24 of weights and 8 of bucket and group while it is built, with room for the growable per-bucket
+ * arrays (at most one bucket a unit); per account, its offsets, bound and fill.
  */
-const WALK_BYTES_PER_UNIT = 90;
+const WALK_BYTES_PER_UNIT = 100;
 const WALK_BYTES_PER_ACCOUNT = 24;
 /**
  * Bytes the walk holds in JavaScript for det_units: the detection lends them from DuckDB's memory
