@@ -14,10 +14,17 @@ mkdirSync(out, { recursive: true });
 
 export const log = (line) => process.stderr.write(`${line}\n`);
 
-/** Post counts from the command line (`1m`, `300k`, `5000`), or `defaults`. */
+/** Post counts from the command line (`1m`, `300k`, `5000`; options `--x=y` aside), or `defaults`. */
 export function sizes(defaults) {
   const parse = (s) => Math.round(Number(s.replace(/m$/i, 'e6').replace(/k$/i, 'e3')));
-  return (process.argv.slice(2).length ? process.argv.slice(2) : defaults).map(parse);
+  const given = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  return (given.length ? given : defaults).map(parse);
+}
+
+/** The value of option `--name=value` on the command line, or `fallback`. */
+export function option(name, fallback) {
+  const arg = process.argv.slice(2).find((a) => a.startsWith(`--${name}=`));
+  return arg ? arg.slice(name.length + 3) : fallback;
 }
 
 /** The cached corpus (with per-post truth) and store of `posts` simulated posts, made if missing. */
