@@ -25,9 +25,9 @@ const port = parentPort!;
 port.on('message', (m: WalkRequest) => {
   const { events, counts } = walkAccounts(data, m.from, m.to, m.keepAll);
   const reply: WalkReply = { block: m.block, events, counts };
-  const { sid, a1, a2, p1, p2, g, t, dt, idf } = events;
+  const { sid, a1, a2, p1, p2, idf } = events;
   port.postMessage(
     reply,
-    [sid, a1, a2, p1, p2, g, t, dt, idf].map((c) => c.buffer as ArrayBuffer),
+    [sid, a1, a2, p1, p2, idf].map((c) => c.buffer as ArrayBuffer),
   );
 });

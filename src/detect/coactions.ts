@@ -10,17 +10,17 @@
  *
  * For account a (in index order) and each of its units x, the co-actors are the units v of other
  * accounts with a larger index (so each unordered pair of units is met once):
- * - in x's bucket (same signal, object and bucket): always within the window; dt = |t0(x) - t0(v)|;
- * - in the next bucket, when t0(v) - t1(x) <= window; dt = t0(v) - t1(x);
- * - in the previous bucket, when t0(x) - t1(v) <= window; dt = t0(x) - t1(v).
- * The time of the co-action is the earlier first time of the two units.
+ * - in x's bucket (same signal, object and bucket): always within the window;
+ * - in the next bucket, when t0(v) - t1(x) <= window;
+ * - in the previous bucket, when t0(x) - t1(v) <= window.
  *
  * The walk over a's co-actions records, per co-actor b (in a table of a's own, most of which fit in
  * the L1 cache), the signals the pair co-acts in and whether it has two distinct pairs of posts (a's
  * post, b's post), and lists the co-actions in a buffer. Then the co-actions of the pairs that have
  * two (or of every pair when `keepAll`) are grouped by signal and pair of posts: one row each, with
- * the closest co-action (ties: the smaller window group, i.e. object), its time, and the largest IDF
- * weight (that of the thinner crowd).
+ * the largest IDF weight (that of the thinner crowd). That is all the pair tests read
+ * (significance.ts); the evidence's closest co-actions come from SQL, for the few accounts shown
+ * (pairs.ts: localEvents).
  *
  * Memory reads are what costs: the units of a bucket are read in sequence, and each account's own
  * units are copied once, in account order, with what the walk needs of them (WalkBuilder).
@@ -60,11 +60,6 @@ export interface PairEvents {
   a2: Uint32Array;
   p1: Uint32Array;
   p2: Uint32Array;
-  /** Window group of the closest co-action (its object). */
-  g: Uint32Array;
-  /** Its time (relative, as the units') and time difference. */
-  t: Int32Array;
-  dt: Int32Array;
   idf: Float64Array;
 }
 
@@ -84,7 +79,7 @@ export interface WalkData {
   /**
    * Per unit in account order, OWN words: the range of its bucket's units in `member` [lo, hi),
    * where the next bucket's range ends (hi when there is none) and the previous one's starts (lo
-   * when none), its post, first and last time, and its window group x 32 + signal.
+   * when none), its post, first and last time, and its signal.
    */
   own: Uint32Array;
   /**
@@ -129,23 +124,24 @@ class Growable<T extends Uint32Array | Int32Array> {
 
 /**
  * Builds the walk's structures from the units, chunk by chunk as the store streams them (sorted by
- * signal, object, bucket, account), then in account order (`finish`); and the window groups'
- * objects: `objects[2g, 2g + 1]` are the halves of window group g's object key (groups numbered in
- * (signal, object) order, which breaks ties between objects).
+ * signal, object, bucket, account), then in account order (`finish`).
  */
 export class WalkBuilder {
   private readonly member: Uint32Array;
-  /** Per unit: its bucket, and its window group x 32 + signal. */
+  /** Per unit: its bucket and signal. */
   private bucketOf: Uint32Array;
-  private groupSid: Uint32Array;
-  /** Per bucket: first unit, bucket number, group, weight; per group: the object's halves. */
+  private sidOf: Uint8Array;
+  /** Per bucket: first unit, bucket number, window group (signal and object), weight. */
   private readonly starts = new Growable(new Uint32Array(1024));
   private bucketWeights = new Float64Array(1024);
   private readonly bucketB = new Growable(new Int32Array(1024));
   private readonly bucketGroup = new Growable(new Uint32Array(1024));
-  private readonly objects = new Growable(new Uint32Array(1024));
-  private row = 0;
+  /** The current window group: its number, signal and object key halves. */
+  private group = -1;
   private lastSid = -1;
+  private lastLo = 0;
+  private lastHi = 0;
+  private row = 0;
 
   constructor(
     private readonly units: number,
@@ -155,37 +151,35 @@ export class WalkBuilder {
   ) {
     this.member = typed(Uint32Array, MEMBER * units, shared);
     this.bucketOf = new Uint32Array(units);
-    this.groupSid = new Uint32Array(units);
+    this.sidOf = new Uint8Array(units);
   }
 
   add(c: UnitChunk, count: number): void {
-    const { member, bucketOf, groupSid, starts, bucketB, bucketGroup, objects } = this;
+    const { member, bucketOf, sidOf, starts, bucketB, bucketGroup } = this;
     for (let i = 0; i < count; i++, this.row++) {
       const r = this.row;
       const sid = c.sid[i]!;
       const lo = c.ok[2 * i]!;
       const hi = c.ok[2 * i + 1]!;
-      const g = objects.size / 2 - 1;
-      const newGroup =
-        g < 0 || sid !== this.lastSid || lo !== objects.items[2 * g] || hi !== objects.items[2 * g + 1];
+      const newGroup = this.group < 0 || sid !== this.lastSid || lo !== this.lastLo || hi !== this.lastHi;
       if (newGroup) {
-        objects.push(lo);
-        objects.push(hi);
+        this.group++;
         this.lastSid = sid;
+        this.lastLo = lo;
+        this.lastHi = hi;
       }
-      const group = objects.size / 2 - 1;
       const b = c.b[i]!;
       if (newGroup || b !== bucketB.items[bucketB.size - 1]) {
         starts.push(r);
         bucketB.push(b);
-        bucketGroup.push(group);
+        bucketGroup.push(this.group);
         if (starts.size > this.bucketWeights.length)
           this.bucketWeights = grownTo(this.bucketWeights, 2 * this.bucketWeights.length);
         this.bucketWeights[starts.size - 1] = c.idf[i]!;
       } else if (c.idf[i] !== this.bucketWeights[starts.size - 1])
         throw new Error('the units of a bucket have different weights');
       bucketOf[r] = starts.size - 1;
-      groupSid[r] = group * 32 + sid; // groups are fewer than 2^27: pairs.ts caps the units
+      sidOf[r] = sid;
       member[r * MEMBER] = c.ai[i]!;
       member[r * MEMBER + 1] = c.pr[i]!;
       member[r * MEMBER + 2] = c.t0[i]!;
@@ -193,8 +187,8 @@ export class WalkBuilder {
     }
   }
 
-  finish(): { data: WalkData; objects: Uint32Array } {
-    const { member, bucketOf, groupSid, bucketWeights, accounts, shared } = this;
+  finish(): WalkData {
+    const { member, bucketOf, sidOf, bucketWeights, accounts, shared } = this;
     const n = this.units;
     if (this.row !== n) throw new Error(`expected ${n} units, read ${this.row}`);
     const buckets = this.starts.size;
@@ -231,7 +225,7 @@ export class WalkBuilder {
       own[w + 4] = member[x * MEMBER + 1]!;
       own[w + 5] = member[x * MEMBER + 2]!;
       own[w + 6] = member[x * MEMBER + 3]!;
-      own[w + 7] = groupSid[x]!;
+      own[w + 7] = sidOf[x]!;
       ownWeights[3 * o] = prev ? bucketWeights[k - 1]! : 0;
       ownWeights[3 * o + 1] = bucketWeights[k]!;
       ownWeights[3 * o + 2] = next ? bucketWeights[k + 1]! : 0;
@@ -239,14 +233,11 @@ export class WalkBuilder {
     }
     // Only what the walk reads is kept.
     this.bucketOf = new Uint32Array(0);
-    this.groupSid = new Uint32Array(0);
+    this.sidOf = new Uint8Array(0);
     this.bucketWeights = new Float64Array(0);
     const windows = typed(Int32Array, 32, shared);
     for (let s = 0; s < 32; s++) windows[s] = this.windows[s] ?? 0;
-    return {
-      data: { accounts, windows, member, own, ownWeights, first, bound },
-      objects: this.objects.items.slice(0, this.objects.size),
-    };
+    return { accounts, windows, member, own, ownWeights, first, bound };
   }
 }
 
@@ -303,11 +294,10 @@ class CoActorTable {
 
 /**
  * Open-addressing table of the kept co-actors' pairs of posts per signal: (co-actor, post a, post
- * b, signal) -> the closest co-action so far (dt, window group, time) and the largest IDF weight.
+ * b, signal) -> the largest IDF weight of their co-actions.
  */
 class PostPairTable {
   keys = new Uint32Array(16 * 4);
-  best = new Int32Array(16 * 3);
   idf = new Float64Array(16);
   mask = 15;
   /** Slots in the order their pairs of posts were first met (the emission order). */
@@ -317,14 +307,13 @@ class PostPairTable {
     const size = tableSize(n);
     if (size > this.idf.length) {
       this.keys = new Uint32Array(size * 4);
-      this.best = new Int32Array(size * 3);
       this.idf = new Float64Array(size);
     } else for (const slot of this.order) this.keys[slot * 4] = 0;
     this.order.length = 0;
     this.mask = size - 1;
   }
 
-  add(b: number, pa: number, pb: number, sid: number, dt: number, g: number, t: number, idf: number): void {
+  add(b: number, pa: number, pb: number, sid: number, idf: number): void {
     const keys = this.keys;
     let h =
       ((Math.imul(b, 0x9e3779b1) ^ Math.imul(pa, 0x85ebca77) ^ Math.imul(pb, 0xc2b2ae3d) ^ sid) >>> 12) &
@@ -336,20 +325,11 @@ class PostPairTable {
         keys[h * 4 + 1] = pa;
         keys[h * 4 + 2] = pb;
         keys[h * 4 + 3] = sid;
-        this.best[h * 3] = dt;
-        this.best[h * 3 + 1] = g;
-        this.best[h * 3 + 2] = t;
         this.idf[h] = idf;
         this.order.push(h);
         return;
       }
       if (key === b + 1 && keys[h * 4 + 1] === pa && keys[h * 4 + 2] === pb && keys[h * 4 + 3] === sid) {
-        const d = this.best[h * 3]!;
-        if (dt < d || (dt === d && g < this.best[h * 3 + 1]!)) {
-          this.best[h * 3] = dt;
-          this.best[h * 3 + 1] = g;
-          this.best[h * 3 + 2] = t;
-        }
         if (idf > this.idf[h]!) this.idf[h] = idf;
         return;
       }
@@ -366,22 +346,9 @@ class EventBuffer implements PairEvents {
   a2 = new Uint32Array(1024);
   p1 = new Uint32Array(1024);
   p2 = new Uint32Array(1024);
-  g = new Uint32Array(1024);
-  t = new Int32Array(1024);
-  dt = new Int32Array(1024);
   idf = new Float64Array(1024);
 
-  push(
-    sid: number,
-    a1: number,
-    a2: number,
-    p1: number,
-    p2: number,
-    g: number,
-    t: number,
-    dt: number,
-    idf: number,
-  ) {
+  push(sid: number, a1: number, a2: number, p1: number, p2: number, idf: number) {
     if (this.size === this.idf.length) this.grow();
     const i = this.size++;
     this.sid[i] = sid;
@@ -389,9 +356,6 @@ class EventBuffer implements PairEvents {
     this.a2[i] = a2;
     this.p1[i] = p1;
     this.p2[i] = p2;
-    this.g[i] = g;
-    this.t[i] = t;
-    this.dt[i] = dt;
     this.idf[i] = idf;
   }
 
@@ -402,9 +366,6 @@ class EventBuffer implements PairEvents {
     this.a2 = grownTo(this.a2, n);
     this.p1 = grownTo(this.p1, n);
     this.p2 = grownTo(this.p2, n);
-    this.g = grownTo(this.g, n);
-    this.t = grownTo(this.t, n);
-    this.dt = grownTo(this.dt, n);
     this.idf = grownTo(this.idf, n);
   }
 
@@ -418,24 +379,18 @@ class EventBuffer implements PairEvents {
       a2: this.a2.slice(0, n),
       p1: this.p1.slice(0, n),
       p2: this.p2.slice(0, n),
-      g: this.g.slice(0, n),
-      t: this.t.slice(0, n),
-      dt: this.dt.slice(0, n),
       idf: this.idf.slice(0, n),
     };
   }
 }
 
-/** Growable columns of the current account's co-actions: co-actor slot, posts, signal, dt, group, time, weight. */
+/** Growable columns of the current account's co-actions: co-actor slot, posts, signal, weight. */
 class CoActionBuffer {
   capacity = 4096;
   slot = new Uint32Array(this.capacity);
   pa = new Uint32Array(this.capacity);
   pb = new Uint32Array(this.capacity);
   sid = new Uint8Array(this.capacity);
-  dt = new Int32Array(this.capacity);
-  g = new Uint32Array(this.capacity);
-  t = new Int32Array(this.capacity);
   idf = new Float64Array(this.capacity);
 
   grow(): void {
@@ -444,9 +399,6 @@ class CoActionBuffer {
     this.pa = grownTo(this.pa, this.capacity);
     this.pb = grownTo(this.pb, this.capacity);
     this.sid = grownTo(this.sid, this.capacity);
-    this.dt = grownTo(this.dt, this.capacity);
-    this.g = grownTo(this.g, this.capacity);
-    this.t = grownTo(this.t, this.capacity);
     this.idf = grownTo(this.idf, this.capacity);
   }
 }
@@ -481,8 +433,7 @@ export function walkAccounts(
       const pa = own[w + 4]!;
       const t0 = own[w + 5]!;
       const t1 = own[w + 6]!;
-      const sid = own[w + 7]! & 31;
-      const g = own[w + 7]! >>> 5;
+      const sid = own[w + 7]!;
       const wx = ownWeights[3 * o + 1]!;
       const bit = 1 << sid;
       const window = windows[sid]!;
@@ -494,21 +445,14 @@ export function walkAccounts(
         // The smaller of the two units' weights: the co-action's (that of the thinner crowd).
         const weight = Math.min(wx, ownWeights[3 * o + run]!);
         for (let v = high - 1; v >= low && member[v * MEMBER]! > a; v--) {
-          const tv0 = member[v * MEMBER + 2]!;
-          let dt: number;
-          let t: number;
-          if (run === 1) {
-            dt = Math.abs(t0 - tv0);
-            t = Math.min(t0, tv0);
-          } else if (run === 2) {
-            dt = tv0 - t1;
-            if (dt > window) continue;
-            t = t0;
-          } else {
-            dt = t0 - member[v * MEMBER + 3]!;
-            if (dt > window) continue;
-            t = tv0;
-          }
+          // Units of one bucket are always within the window; of neighbouring buckets, when the
+          // later one's first time is within the window of the earlier one's last.
+          if (
+            run === 2
+              ? member[v * MEMBER + 2]! - t1 > window
+              : run === 0 && t0 - member[v * MEMBER + 3]! > window
+          )
+            continue;
           const pb = member[v * MEMBER + 1]!;
           const h = coActors.slot(member[v * MEMBER]!, pa, pb, bit);
           const ws = coActors.words;
@@ -518,9 +462,6 @@ export function walkAccounts(
           rows.pa[size] = pa;
           rows.pb[size] = pb;
           rows.sid[size] = sid;
-          rows.dt[size] = dt;
-          rows.g[size] = g;
-          rows.t[size] = t;
           rows.idf[size] = weight;
           size++;
         }
@@ -544,30 +485,11 @@ export function walkAccounts(
     for (let i = 0; i < size; i++) {
       const h = rows.slot[i]!;
       if (ws[h * 4 + 3]! & KEPT)
-        postPairs.add(
-          ws[h * 4]! - 1,
-          rows.pa[i]!,
-          rows.pb[i]!,
-          rows.sid[i]!,
-          rows.dt[i]!,
-          rows.g[i]!,
-          rows.t[i]!,
-          rows.idf[i]!,
-        );
+        postPairs.add(ws[h * 4]! - 1, rows.pa[i]!, rows.pb[i]!, rows.sid[i]!, rows.idf[i]!);
     }
-    const { keys, best, idf } = postPairs;
+    const { keys, idf } = postPairs;
     for (const h of postPairs.order)
-      events.push(
-        keys[h * 4 + 3]!,
-        a,
-        keys[h * 4]! - 1,
-        keys[h * 4 + 1]!,
-        keys[h * 4 + 2]!,
-        best[h * 3 + 1]!,
-        best[h * 3 + 2]!,
-        best[h * 3]!,
-        idf[h]!,
-      );
+      events.push(keys[h * 4 + 3]!, a, keys[h * 4]! - 1, keys[h * 4 + 1]!, keys[h * 4 + 2]!, idf[h]!);
   }
   return { events: events.trimmed(), counts: { pairsPerSignal, keptPairs, coActions } };
 }

@@ -51,15 +51,18 @@ import {
 } from './coactions.js';
 import type { WalkReply, WalkRequest } from './coactions-worker.js';
 
+/** A pair of posts of two accounts in one signal, with the closest of their co-actions. */
 const EVENT_COLUMNS =
   'sid UTINYINT, a1 UBIGINT, a2 UBIGINT, p1 BIGINT, p2 BIGINT, ok UBIGINT, t BIGINT, dt BIGINT, idf DOUBLE';
+/** A pair of posts, as the pair tests read them (the walk's output: coactions.ts). */
+const PAIR_POST_COLUMNS = 'sid UTINYINT, a1 UBIGINT, a2 UBIGINT, p1 BIGINT, p2 BIGINT, idf DOUBLE';
 
 export async function createPairTables(store: Store): Promise<void> {
   // The open units of every signal, with the account's dense index (det_accounts), the signal's
   // window and the unit's IDF weight.
   await store.run(`CREATE OR REPLACE TEMP TABLE det_units (
     sid UTINYINT, ak UBIGINT, ai UINTEGER, ok UBIGINT, b BIGINT, t0 BIGINT, t1 BIGINT, pr BIGINT, w BIGINT, idf DOUBLE)`);
-  await store.run(`CREATE OR REPLACE TEMP TABLE det_pair_events (${EVENT_COLUMNS})`);
+  await store.run(`CREATE OR REPLACE TEMP TABLE det_pair_events (${PAIR_POST_COLUMNS})`);
   await store.run(`CREATE OR REPLACE TEMP TABLE det_local_events (${EVENT_COLUMNS})`);
   await store.run(`CREATE OR REPLACE TEMP TABLE det_local_accounts (ak UBIGINT)`);
   await store.run(
@@ -148,7 +151,7 @@ function coActionSql(select: (dt: string) => string, x: string, y: string, order
  */
 const CLOSEST = '((dt::HUGEINT << 64) + ok::HUGEINT)';
 
-/** Rows of `co` (sid, a, b, ok, t, dt, pa, pb, idf) as pairs of posts: one row each, as det_pair_events. */
+/** Rows of `co` (sid, a, b, ok, t, dt, pa, pb, idf) as pairs of posts: one row each (EVENT_COLUMNS). */
 function postPairsSql(co: string): string {
   return `WITH co AS (${co}),
     best AS (
@@ -205,7 +208,7 @@ export async function pairAccounts(
     `SELECT min(t0)::DOUBLE AS t, max(pr)::DOUBLE AS pr, count(*)::DOUBLE AS units FROM det_units`,
   );
   if (range?.t === null || range?.t === undefined) return new Map();
-  // Posts and units are numbered in 32 bits, window groups in 27 (coactions.ts).
+  // Posts are numbered in 32 bits (coactions.ts); 2^27 units would take 13 GB to walk.
   if (range.pr! >= 2 ** 32 || range.units >= 2 ** 27)
     throw new LockstepError(
       'this store has more posts or co-action units than detection handles on one machine (4 billion posts, 134 million units)',
@@ -237,16 +240,13 @@ export async function pairAccounts(
         chunk: (c, count) => builder!.add(c as unknown as UnitChunk, count),
       },
     );
-    const { data, objects } = builder!.finish();
+    const data = builder!.finish();
     const accountKeys = (await readColumns(store, `SELECT ai, ak FROM det_accounts`, { ak: 'u64' }, 'ai'))
       .ak as Uint32Array;
 
     const writer = await ColumnWriter.open(store, 'det_pair_events', [
       'u8',
       'u64',
-      'u64',
-      'i64',
-      'i64',
       'u64',
       'i64',
       'i64',
@@ -259,10 +259,7 @@ export async function pairAccounts(
         writer.halves(2, accountKeys, e.a2[i]!);
         writer.int64(3, e.p1[i]!);
         writer.int64(4, e.p2[i]!);
-        writer.halves(5, objects, e.g[i]!);
-        writer.int64(6, e.t[i]! + t0);
-        writer.int64(7, e.dt[i]!);
-        writer.columns[8]![writer.row] = e.idf[i]!;
+        writer.columns[5]![writer.row] = e.idf[i]!;
         writer.next();
       }
     };
@@ -350,7 +347,7 @@ async function walkInWorkers(
 }
 
 /**
- * Makes det_local_events hold every co-action (pair of posts, as det_pair_events) of the accounts
+ * Makes det_local_events hold every co-action (pair of posts, with its closest co-action) of the accounts
  * of `table (ak, ...)` with any account, once-only ones included: the membership and group tests
  * and the evidence need them (a sleeper co-acts once with each of many members). Accounts already
  * covered (det_local_accounts) are not recomputed, and their co-actions are not added twice.

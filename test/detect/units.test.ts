@@ -132,7 +132,7 @@ describe('pair tests (significance.ts)', () => {
     );
     if (events.length)
       await store.run(
-        `INSERT INTO det_pair_events VALUES ${values(events.map((e) => [e.sid, e.a1, e.a2, e.p1, e.p2, 1, 0, 0, 1]))}`,
+        `INSERT INTO det_pair_events VALUES ${values(events.map((e) => [e.sid, e.a1, e.a2, e.p1, e.p2, 1]))}`,
       );
     const stats = await testPairs(store, minParticipation, fdr, signals);
     const tested = await store.all<{ a1: number; a2: number; k: number; mu: number; lp: number }>(
@@ -347,22 +347,24 @@ async function runPairs(actions: Action[], w: number, cap: number, minParticipat
   const units = await coActionUnits(store, 0, w, cap);
   const perSignal = await pairAccounts(store, minParticipation);
   await localEvents(store, 'det_accounts');
-  const read = (table: string) =>
-    store.all<{
-      a1: number;
-      a2: number;
-      p1: number;
-      p2: number;
-      ok: number;
-      t: number;
-      dt: number;
-      idf: number;
-    }>(
-      `SELECT a1::INTEGER AS a1, a2::INTEGER AS a2, p1::INTEGER AS p1, p2::INTEGER AS p2, ok::INTEGER AS ok,
-              t::INTEGER AS t, dt::INTEGER AS dt, idf FROM ${table}`,
-    );
-  const events = await read('det_local_events');
-  const kept = await read('det_pair_events');
+  const events = await store.all<{
+    sid: number;
+    a1: number;
+    a2: number;
+    p1: number;
+    p2: number;
+    ok: number;
+    t: number;
+    dt: number;
+    idf: number;
+  }>(
+    `SELECT sid::INTEGER AS sid, a1::INTEGER AS a1, a2::INTEGER AS a2, p1::INTEGER AS p1, p2::INTEGER AS p2,
+            ok::INTEGER AS ok, t::INTEGER AS t, dt::INTEGER AS dt, idf FROM det_local_events`,
+  );
+  const kept = await store.all<{ sid: number; a1: number; a2: number; p1: number; p2: number; idf: number }>(
+    `SELECT sid::INTEGER AS sid, a1::INTEGER AS a1, a2::INTEGER AS a2, p1::INTEGER AS p1, p2::INTEGER AS p2, idf
+     FROM det_pair_events`,
+  );
   const exposure = await store.all<{ ak: number; st: string; m: number; r: number; g: number }>(
     `SELECT ak::INTEGER AS ak, CASE st WHEN hash('twitter/en') THEN 'twitter/en' WHEN hash('twitter/fa') THEN 'twitter/fa' END AS st,
        m::INTEGER AS m, r, g FROM det_exposure`,
@@ -488,8 +490,8 @@ describe('co-actions by bucketed equality joins (pairs.ts)', () => {
         }
         const multi = new Set([...posts].filter(([, p]) => p.size >= minParticipation).map(([pair]) => pair));
         dropped += posts.size - multi.size;
-        const key = (e: (typeof events)[number]) =>
-          `${e.a1}-${e.a2}-${e.p1}-${e.p2}-${e.ok}-${e.t}-${e.dt}-${e.idf.toPrecision(15)}`;
+        const key = (e: (typeof kept)[number]) =>
+          `${e.sid}-${e.a1}-${e.a2}-${e.p1}-${e.p2}-${e.idf.toPrecision(15)}`;
         const expected = events
           .filter((e) => multi.has(`${e.a1}-${e.a2}`))
           .map(key)
@@ -527,10 +529,10 @@ describe('co-actions by bucketed equality joins (pairs.ts)', () => {
       const key = `a1::INTEGER || '-' || a2::INTEGER`;
       const multi = `SELECT a1, a2 FROM det_local_events GROUP BY a1, a2 HAVING count(DISTINCT (p1, p2)) >= 2`;
       const expected = await store.all<{ r: string }>(
-        `SELECT concat_ws(' ', ${key}, sid, p1, p2, ok, t, dt, idf) AS r FROM det_local_events SEMI JOIN (${multi}) USING (a1, a2) ORDER BY r`,
+        `SELECT concat_ws(' ', ${key}, sid, p1, p2, idf) AS r FROM det_local_events SEMI JOIN (${multi}) USING (a1, a2) ORDER BY r`,
       );
       const kept = await store.all<{ r: string }>(
-        `SELECT concat_ws(' ', ${key}, sid, p1, p2, ok, t, dt, idf) AS r FROM det_pair_events ORDER BY r`,
+        `SELECT concat_ws(' ', ${key}, sid, p1, p2, idf) AS r FROM det_pair_events ORDER BY r`,
       );
       expect(kept.map((x) => x.r)).toEqual(expected.map((x) => x.r));
       for (const sid of [0, 1]) {
