@@ -112,8 +112,8 @@ function typed<T extends Typed>(make: new (b: ArrayBufferLike) => T, length: num
   return new make(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
 }
 
-/** A growable Uint32Array or Int32Array. */
-class Growable<T extends Uint32Array | Int32Array> {
+/** A growable typed array. */
+class Growable<T extends Uint32Array | Int32Array | Float64Array> {
   size = 0;
   constructor(public items: T) {}
   push(value: number): void {
@@ -133,7 +133,7 @@ export class WalkBuilder {
   private sidOf: Uint8Array;
   /** Per bucket: first unit, bucket number, window group (signal and object), weight. */
   private readonly starts = new Growable(new Uint32Array(1024));
-  private bucketWeights = new Float64Array(1024);
+  private readonly bucketWeights = new Growable(new Float64Array(1024));
   private readonly bucketB = new Growable(new Int32Array(1024));
   private readonly bucketGroup = new Growable(new Uint32Array(1024));
   /** The current window group: its number, signal and object key halves. */
@@ -155,7 +155,7 @@ export class WalkBuilder {
   }
 
   add(c: UnitChunk, count: number): void {
-    const { member, bucketOf, sidOf, starts, bucketB, bucketGroup } = this;
+    const { member, bucketOf, sidOf, starts, bucketB, bucketGroup, bucketWeights } = this;
     for (let i = 0; i < count; i++, this.row++) {
       const r = this.row;
       const sid = c.sid[i]!;
@@ -173,10 +173,8 @@ export class WalkBuilder {
         starts.push(r);
         bucketB.push(b);
         bucketGroup.push(this.group);
-        if (starts.size > this.bucketWeights.length)
-          this.bucketWeights = grownTo(this.bucketWeights, 2 * this.bucketWeights.length);
-        this.bucketWeights[starts.size - 1] = c.idf[i]!;
-      } else if (c.idf[i] !== this.bucketWeights[starts.size - 1])
+        bucketWeights.push(c.idf[i]!);
+      } else if (c.idf[i] !== bucketWeights.items[bucketWeights.size - 1])
         throw new Error('the units of a bucket have different weights');
       bucketOf[r] = starts.size - 1;
       sidOf[r] = sid;
@@ -188,13 +186,14 @@ export class WalkBuilder {
   }
 
   finish(): WalkData {
-    const { member, bucketOf, sidOf, bucketWeights, accounts, shared } = this;
+    const { member, bucketOf, sidOf, accounts, shared } = this;
     const n = this.units;
     if (this.row !== n) throw new Error(`expected ${n} units, read ${this.row}`);
     const buckets = this.starts.size;
     const start = this.starts.items;
     const bucketB = this.bucketB.items;
     const bucketGroup = this.bucketGroup.items;
+    const bucketWeights = this.bucketWeights.items;
     const end = (k: number) => (k + 1 < buckets ? start[k + 1]! : n);
     // A bucket's neighbours in time are the runs beside it in window order, when of the same group
     // and one bucket apart.
@@ -234,7 +233,6 @@ export class WalkBuilder {
     // Only what the walk reads is kept.
     this.bucketOf = new Uint32Array(0);
     this.sidOf = new Uint8Array(0);
-    this.bucketWeights = new Float64Array(0);
     const windows = typed(Int32Array, 32, shared);
     for (let s = 0; s < 32; s++) windows[s] = this.windows[s] ?? 0;
     return { accounts, windows, member, own, ownWeights, first, bound };

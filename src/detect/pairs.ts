@@ -172,8 +172,8 @@ const WORKER_FILE = fileURLToPath(new URL('./coactions-worker.js', import.meta.u
 const PARALLEL_MIN_UNITS = 200_000;
 /**
  * What the walk holds in memory (coactions.ts): per unit, 16 bytes of member data, 32 of own data,
- * 24 of weights and 8 of bucket and group while it is built, with room for the growable per-bucket
- * arrays (at most one bucket a unit); per account, its offsets, bound and fill.
+ * 24 of weights and 5 of bucket and signal while it is built, with room for the growable
+ * per-bucket arrays (20 bytes, at most one bucket a unit); per account, its offsets, bound and fill.
  */
 const WALK_BYTES_PER_UNIT = 100;
 const WALK_BYTES_PER_ACCOUNT = 24;
@@ -347,10 +347,10 @@ async function walkInWorkers(
 }
 
 /**
- * Makes det_local_events hold every co-action (pair of posts, with its closest co-action) of the accounts
- * of `table (ak, ...)` with any account, once-only ones included: the membership and group tests
- * and the evidence need them (a sleeper co-acts once with each of many members). Accounts already
- * covered (det_local_accounts) are not recomputed, and their co-actions are not added twice.
+ * Makes det_local_events hold every co-action (pair of posts, with its closest co-action) of the
+ * accounts of `table (ak, ...)` with any account, once-only ones included: the membership and group
+ * tests and the evidence need them (a sleeper co-acts once with each of many members). Accounts
+ * already covered (det_local_accounts) are not recomputed, and their co-actions are not added twice.
  */
 export async function localEvents(store: Store, table: string): Promise<void> {
   // The new accounts' units in a table of their own: the joins build on them and stream det_units.
