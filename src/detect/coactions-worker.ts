@@ -1,21 +1,21 @@
 /**
  * Worker thread of the co-action walk (coactions.ts): it shares the walk's structures with the
  * calling thread (typed arrays over SharedArrayBuffers, in workerData) and walks the blocks of
- * accounts it is sent; each block's pairs of posts go back as transferred columns.
+ * accounts it is sent; each block's pair totals go back as transferred columns.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { type CoActionCounts, type PairEvents, type WalkData, walkAccounts } from './coactions.js';
+import { type CoActionCounts, type PairTotals, type WalkData, walkAccounts } from './coactions.js';
 
 export interface WalkRequest {
   block: number;
   from: number;
   to: number;
-  keepAll: boolean;
+  minParticipation: number;
 }
 
 export interface WalkReply {
   block: number;
-  events: PairEvents;
+  totals: PairTotals;
   counts: CoActionCounts;
 }
 
@@ -23,11 +23,11 @@ const data = workerData as WalkData;
 const port = parentPort!;
 
 port.on('message', (m: WalkRequest) => {
-  const { events, counts } = walkAccounts(data, m.from, m.to, m.keepAll);
-  const reply: WalkReply = { block: m.block, events, counts };
-  const { sid, a1, a2, p1, p2, idf } = events;
+  const { totals, counts } = walkAccounts(data, m.from, m.to, m.minParticipation);
+  const reply: WalkReply = { block: m.block, totals, counts };
+  const { a1, a2, k, w, sigs, sa1, sa2, sid, sk } = totals;
   port.postMessage(
     reply,
-    [sid, a1, a2, p1, p2, idf].map((c) => c.buffer as ArrayBuffer),
+    [a1, a2, k, w, sigs, sa1, sa2, sid, sk].map((c) => c.buffer as ArrayBuffer),
   );
 });

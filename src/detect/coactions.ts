@@ -17,10 +17,12 @@
  * The walk over a's co-actions records, per co-actor b (in a table of a's own, most of which fit in
  * the L1 cache), the signals the pair co-acts in and whether it has two distinct pairs of posts (a's
  * post, b's post), and lists the co-actions in a buffer. Then the co-actions of the pairs that have
- * two (or of every pair when `keepAll`) are grouped by signal and pair of posts: one row each, with
- * the largest IDF weight (that of the thinner crowd). That is all the pair tests read
- * (significance.ts); the evidence's closest co-actions come from SQL, for the few accounts shown
- * (pairs.ts: localEvents).
+ * two (or of every pair when `keepAll`) are grouped by pair of posts, each with its signals and the
+ * largest IDF weight of its co-actions (that of the thinner crowd), and each pair of accounts with
+ * K >= minParticipation gets what the pair tests read (significance.ts): K, the distinct pairs of
+ * posts; their weights' sum, added in ascending order as `stableSum` does in SQL, so that it is the
+ * same to the last bit; its signals; and K per signal. The evidence's closest co-actions come from
+ * SQL, for the few accounts shown (pairs.ts: localEvents).
  *
  * Memory reads are what costs: the units of a bucket are read in sequence, and each account's own
  * units are copied once, in account order, with what the walk needs of them (WalkBuilder).
@@ -52,15 +54,23 @@ export interface CoActionCounts {
   coActions: number;
 }
 
-/** The pairs of posts a block of accounts emits (a1 < a2 by index; p1 is a1's post), as columns. */
-export interface PairEvents {
-  size: number;
-  sid: Uint8Array;
+/**
+ * What a block of accounts emits for the pair tests, as columns: per pair of accounts (a1 < a2 by
+ * index) with K >= minParticipation, K (distinct pairs of posts), the sum of their IDF weights and
+ * the signals (bits); and per such pair and signal, K in that signal.
+ */
+export interface PairTotals {
+  pairs: number;
   a1: Uint32Array;
   a2: Uint32Array;
-  p1: Uint32Array;
-  p2: Uint32Array;
-  idf: Float64Array;
+  k: Uint32Array;
+  w: Float64Array;
+  sigs: Uint32Array;
+  signalRows: number;
+  sa1: Uint32Array;
+  sa2: Uint32Array;
+  sid: Uint8Array;
+  sk: Uint32Array;
 }
 
 /**
@@ -291,14 +301,14 @@ class CoActorTable {
 }
 
 /**
- * Open-addressing table of the kept co-actors' pairs of posts per signal: (co-actor, post a, post
- * b, signal) -> the largest IDF weight of their co-actions.
+ * Open-addressing table of the kept co-actors' pairs of posts: (co-actor's slot, post a, post b) ->
+ * the signals they co-act in (bits) and the largest IDF weight of their co-actions.
  */
 class PostPairTable {
   keys = new Uint32Array(16 * 4);
   idf = new Float64Array(16);
   mask = 15;
-  /** Slots in the order their pairs of posts were first met (the emission order). */
+  /** Slots in the order their pairs of posts were first met. */
   readonly order: number[] = [];
 
   reset(n: number): void {
@@ -311,23 +321,24 @@ class PostPairTable {
     this.mask = size - 1;
   }
 
-  add(b: number, pa: number, pb: number, sid: number, idf: number): void {
+  add(coActor: number, pa: number, pb: number, bit: number, idf: number): void {
     const keys = this.keys;
     let h =
-      ((Math.imul(b, 0x9e3779b1) ^ Math.imul(pa, 0x85ebca77) ^ Math.imul(pb, 0xc2b2ae3d) ^ sid) >>> 12) &
+      ((Math.imul(coActor, 0x9e3779b1) ^ Math.imul(pa, 0x85ebca77) ^ Math.imul(pb, 0xc2b2ae3d)) >>> 12) &
       this.mask;
     for (;;) {
       const key = keys[h * 4]!;
       if (key === 0) {
-        keys[h * 4] = b + 1;
+        keys[h * 4] = coActor + 1;
         keys[h * 4 + 1] = pa;
         keys[h * 4 + 2] = pb;
-        keys[h * 4 + 3] = sid;
+        keys[h * 4 + 3] = bit;
         this.idf[h] = idf;
         this.order.push(h);
         return;
       }
-      if (key === b + 1 && keys[h * 4 + 1] === pa && keys[h * 4 + 2] === pb && keys[h * 4 + 3] === sid) {
+      if (key === coActor + 1 && keys[h * 4 + 1] === pa && keys[h * 4 + 2] === pb) {
+        keys[h * 4 + 3]! |= bit;
         if (idf > this.idf[h]!) this.idf[h] = idf;
         return;
       }
@@ -336,50 +347,88 @@ class PostPairTable {
   }
 }
 
-/** Growable event columns. */
-class EventBuffer implements PairEvents {
-  size = 0;
-  sid = new Uint8Array(1024);
+/** Growable columns of pair totals. */
+class TotalsBuffer implements PairTotals {
+  pairs = 0;
   a1 = new Uint32Array(1024);
   a2 = new Uint32Array(1024);
-  p1 = new Uint32Array(1024);
-  p2 = new Uint32Array(1024);
-  idf = new Float64Array(1024);
+  k = new Uint32Array(1024);
+  w = new Float64Array(1024);
+  sigs = new Uint32Array(1024);
+  signalRows = 0;
+  sa1 = new Uint32Array(1024);
+  sa2 = new Uint32Array(1024);
+  sid = new Uint8Array(1024);
+  sk = new Uint32Array(1024);
 
-  push(sid: number, a1: number, a2: number, p1: number, p2: number, idf: number) {
-    if (this.size === this.idf.length) this.grow();
-    const i = this.size++;
-    this.sid[i] = sid;
+  pushPair(a1: number, a2: number, k: number, w: number, sigs: number): void {
+    if (this.pairs === this.w.length) {
+      const n = 2 * this.pairs;
+      this.a1 = grownTo(this.a1, n);
+      this.a2 = grownTo(this.a2, n);
+      this.k = grownTo(this.k, n);
+      this.w = grownTo(this.w, n);
+      this.sigs = grownTo(this.sigs, n);
+    }
+    const i = this.pairs++;
     this.a1[i] = a1;
     this.a2[i] = a2;
-    this.p1[i] = p1;
-    this.p2[i] = p2;
-    this.idf[i] = idf;
+    this.k[i] = k;
+    this.w[i] = w;
+    this.sigs[i] = sigs;
   }
 
-  private grow() {
-    const n = this.idf.length * 2;
-    this.sid = grownTo(this.sid, n);
-    this.a1 = grownTo(this.a1, n);
-    this.a2 = grownTo(this.a2, n);
-    this.p1 = grownTo(this.p1, n);
-    this.p2 = grownTo(this.p2, n);
-    this.idf = grownTo(this.idf, n);
+  pushSignal(a1: number, a2: number, sid: number, k: number): void {
+    if (this.signalRows === this.sk.length) {
+      const n = 2 * this.signalRows;
+      this.sa1 = grownTo(this.sa1, n);
+      this.sa2 = grownTo(this.sa2, n);
+      this.sid = grownTo(this.sid, n);
+      this.sk = grownTo(this.sk, n);
+    }
+    const i = this.signalRows++;
+    this.sa1[i] = a1;
+    this.sa2[i] = a2;
+    this.sid[i] = sid;
+    this.sk[i] = k;
   }
 
   /** The columns trimmed to their size (copies: their buffers can be transferred). */
-  trimmed(): PairEvents {
-    const n = this.size;
+  trimmed(): PairTotals {
+    const n = this.pairs;
+    const m = this.signalRows;
     return {
-      size: n,
-      sid: this.sid.slice(0, n),
+      pairs: n,
       a1: this.a1.slice(0, n),
       a2: this.a2.slice(0, n),
-      p1: this.p1.slice(0, n),
-      p2: this.p2.slice(0, n),
-      idf: this.idf.slice(0, n),
+      k: this.k.slice(0, n),
+      w: this.w.slice(0, n),
+      sigs: this.sigs.slice(0, n),
+      signalRows: m,
+      sa1: this.sa1.slice(0, m),
+      sa2: this.sa2.slice(0, m),
+      sid: this.sid.slice(0, m),
+      sk: this.sk.slice(0, m),
     };
   }
+}
+
+/**
+ * The sum of `v[from, to)` in ascending order (sorting the range in place), as `stableSum` adds in
+ * SQL (list_sum of list_sort: left to right from 0), so that both give the same bits.
+ */
+function ascendingSum(v: Float64Array, from: number, to: number): number {
+  if (to - from > 16) v.subarray(from, to).sort();
+  else
+    for (let i = from + 1; i < to; i++) {
+      const x = v[i]!;
+      let j = i;
+      for (; j > from && v[j - 1]! > x; j--) v[j] = v[j - 1]!;
+      v[j] = x;
+    }
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += v[i]!;
+  return sum;
 }
 
 /** Growable columns of the current account's co-actions: co-actor slot, posts, signal, weight. */
@@ -402,20 +451,98 @@ class CoActionBuffer {
 }
 
 /**
- * The co-actions of accounts [from, to): their pairs of posts with accounts of larger index, for
- * every pair with two or more distinct ones (every pair when `keepAll`), and the counts.
+ * The current account's kept co-actors, numbered densely, and their totals over the pairs of posts
+ * in a PostPairTable: K, the weights (grouped by co-actor to be summed in order) and K per signal.
+ */
+class KeptCoActors {
+  size = 0;
+  /** Per co-actor slot: its number among the kept (valid for kept slots). */
+  private index = new Int32Array(16);
+  /** Per kept co-actor: its slot, K, and where its weights start; K per signal (32 a co-actor). */
+  private slot = new Int32Array(16);
+  private k = new Int32Array(16);
+  private start = new Int32Array(17);
+  private perSignal = new Int32Array(16 * 32);
+  private weights = new Float64Array(64);
+
+  reset(slots: number): void {
+    if (this.index.length < slots) this.index = new Int32Array(slots);
+    this.size = 0;
+  }
+
+  add(slot: number): void {
+    if (this.size === this.slot.length) {
+      const n = 2 * this.size;
+      this.slot = grownTo(this.slot, n);
+      this.k = new Int32Array(n);
+      this.start = new Int32Array(n + 1);
+      this.perSignal = new Int32Array(32 * n);
+    }
+    this.index[slot] = this.size;
+    this.slot[this.size++] = slot;
+  }
+
+  /**
+   * Pushes to `out` the totals of each kept co-actor of account `a` with K >= minParticipation
+   * (`ws`: the co-actor table's words, giving its index and signals).
+   */
+  total(
+    a: number,
+    postPairs: PostPairTable,
+    ws: Uint32Array,
+    minParticipation: number,
+    out: TotalsBuffer,
+  ): void {
+    const { index, slot, k, start, perSignal, size } = this;
+    const { keys, idf, order } = postPairs;
+    k.fill(0, 0, size);
+    perSignal.fill(0, 0, 32 * size);
+    for (const h of order) {
+      const j = index[keys[h * 4]! - 1]!;
+      k[j]!++;
+      for (let bits = keys[h * 4 + 3]!; bits !== 0; bits &= bits - 1)
+        perSignal[32 * j + 31 - Math.clz32(bits & -bits)]!++;
+    }
+    start[0] = 0;
+    for (let j = 0; j < size; j++) start[j + 1] = start[j]! + k[j]!;
+    if (this.weights.length < order.length) this.weights = new Float64Array(2 * order.length);
+    const weights = this.weights;
+    // Each co-actor's weights in its range (start moves to the range's end, then back).
+    for (const h of order) weights[start[index[keys[h * 4]! - 1]!]!++] = idf[h]!;
+    for (let j = 0; j < size; j++) {
+      const end = start[j]!;
+      const n = k[j]!;
+      if (n < minParticipation) continue;
+      const s = slot[j]!;
+      const b = ws[s * 4]! - 1;
+      const sigs = ws[s * 4 + 3]! & SIGNALS;
+      out.pushPair(a, b, n, ascendingSum(weights, end - n, end), sigs);
+      for (let bits = sigs; bits !== 0; bits &= bits - 1) {
+        const sid = 31 - Math.clz32(bits & -bits);
+        out.pushSignal(a, b, sid, perSignal[32 * j + sid]!);
+      }
+    }
+  }
+}
+
+/**
+ * The co-actions of accounts [from, to) with accounts of larger index: the totals of every pair with
+ * at least `minParticipation` distinct pairs of posts, and the counts.
  */
 export function walkAccounts(
   d: WalkData,
   from: number,
   to: number,
-  keepAll: boolean,
-): { events: PairEvents; counts: CoActionCounts } {
+  minParticipation: number,
+): { totals: PairTotals; counts: CoActionCounts } {
   const { member, own, ownWeights, first, bound, windows } = d;
+  // A pair needs two distinct pairs of posts to be kept, unless one is enough.
+  const keepAll = minParticipation <= 1;
   const coActors = new CoActorTable();
   const postPairs = new PostPairTable();
   const rows = new CoActionBuffer();
-  const events = new EventBuffer();
+  const kept = new KeptCoActors();
+  const totals = new TotalsBuffer();
   const pairsPerSignal = new Array<number>(32).fill(0);
   let keptPairs = 0;
   let coActions = 0;
@@ -466,30 +593,27 @@ export function walkAccounts(
       }
     }
     coActions += size;
-    let kept = 0;
     const ws = coActors.words;
+    kept.reset(coActors.mask + 1);
     for (const slot of coActors.used) {
       const f = ws[slot * 4 + 3]!;
       for (let bits = f & SIGNALS; bits !== 0; bits &= bits - 1)
         pairsPerSignal[31 - Math.clz32(bits & -bits)]!++;
       if (keepAll || f & MULTI) {
         ws[slot * 4 + 3] = f | KEPT;
-        kept++;
+        kept.add(slot);
       }
     }
-    if (kept === 0) continue;
-    keptPairs += kept;
+    if (kept.size === 0) continue;
+    keptPairs += kept.size;
     postPairs.reset(size);
     for (let i = 0; i < size; i++) {
       const h = rows.slot[i]!;
-      if (ws[h * 4 + 3]! & KEPT)
-        postPairs.add(ws[h * 4]! - 1, rows.pa[i]!, rows.pb[i]!, rows.sid[i]!, rows.idf[i]!);
+      if (ws[h * 4 + 3]! & KEPT) postPairs.add(h, rows.pa[i]!, rows.pb[i]!, 1 << rows.sid[i]!, rows.idf[i]!);
     }
-    const { keys, idf } = postPairs;
-    for (const h of postPairs.order)
-      events.push(keys[h * 4 + 3]!, a, keys[h * 4]! - 1, keys[h * 4 + 1]!, keys[h * 4 + 2]!, idf[h]!);
+    kept.total(a, postPairs, ws, minParticipation, totals);
   }
-  return { events: events.trimmed(), counts: { pairsPerSignal, keptPairs, coActions } };
+  return { totals: totals.trimmed(), counts: { pairsPerSignal, keptPairs, coActions } };
 }
 
 /**

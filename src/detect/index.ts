@@ -41,7 +41,6 @@ const TEMP_TABLES = [
   'det_actions',
   'det_units',
   'det_signal_units',
-  'det_pair_events',
   'det_local_events',
   'det_local_accounts',
   'det_local_units',

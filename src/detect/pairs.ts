@@ -23,9 +23,9 @@
  * Busy objects put tens of millions of pairs of accounts together once (about 120M pairs of posts at
  * 10M simulated posts), and a pair with a single pair of posts can never be tested (it needs
  * `minParticipation` >= 2 co-actions). So the co-actions are enumerated in TypeScript, one account
- * at a time (coactions.ts), and only the pairs of posts of the account pairs with two or more
- * distinct ones are stored (det_pair_events). The co-actions of the few accounts the clustering
- * looks at, once-only ones included, are listed again in SQL for those accounts alone (localEvents).
+ * at a time (coactions.ts), and only the totals of the account pairs that can be tested are stored
+ * (det_pairs, det_pair_signals). The co-actions of the few accounts the clustering looks at,
+ * once-only ones included, are listed again in SQL for those accounts alone (localEvents).
  *
  * Exposure, for the null model: each unit x has k(x) candidate co-actors, the other units of its
  * object in its bucket and the (open) two beside it. Per account and stratum (platform and language
@@ -43,7 +43,7 @@ import type { Store } from '../store/store.js';
 import {
   accountBlocks,
   type CoActionCounts,
-  type PairEvents,
+  type PairTotals,
   type UnitChunk,
   WalkBuilder,
   type WalkData,
@@ -54,15 +54,21 @@ import type { WalkReply, WalkRequest } from './coactions-worker.js';
 /** A pair of posts of two accounts in one signal, with the closest of their co-actions. */
 const EVENT_COLUMNS =
   'sid UTINYINT, a1 UBIGINT, a2 UBIGINT, p1 BIGINT, p2 BIGINT, ok UBIGINT, t BIGINT, dt BIGINT, idf DOUBLE';
-/** A pair of posts, as the pair tests read them (the walk's output: coactions.ts). */
-const PAIR_POST_COLUMNS = 'sid UTINYINT, a1 UBIGINT, a2 UBIGINT, p1 BIGINT, p2 BIGINT, idf DOUBLE';
 
 export async function createPairTables(store: Store): Promise<void> {
   // The open units of every signal, with the account's dense index (det_accounts), the signal's
   // window and the unit's IDF weight.
   await store.run(`CREATE OR REPLACE TEMP TABLE det_units (
     sid UTINYINT, ak UBIGINT, ai UINTEGER, ok UBIGINT, b BIGINT, t0 BIGINT, t1 BIGINT, pr BIGINT, w BIGINT, idf DOUBLE)`);
-  await store.run(`CREATE OR REPLACE TEMP TABLE det_pair_events (${PAIR_POST_COLUMNS})`);
+  // What the pair tests read (significance.ts), from the walk (coactions.ts): per pair of accounts
+  // with K >= minParticipation, K (distinct pairs of posts), the sum of their IDF weights and the
+  // signals (bits); and K per signal.
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE det_pairs (a1 UBIGINT, a2 UBIGINT, k BIGINT, w DOUBLE, sigs UINTEGER)`,
+  );
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE det_pair_signals (a1 UBIGINT, a2 UBIGINT, sid UTINYINT, k BIGINT)`,
+  );
   await store.run(`CREATE OR REPLACE TEMP TABLE det_local_events (${EVENT_COLUMNS})`);
   await store.run(`CREATE OR REPLACE TEMP TABLE det_local_accounts (ak UBIGINT)`);
   await store.run(
@@ -193,9 +199,9 @@ export async function walkMemory(store: Store): Promise<number> {
 const BLOCKS_PER_THREAD = 16;
 
 /**
- * Every signal's co-actions, from det_units: fills det_pair_events with the pairs of posts of every
- * pair of accounts that has two distinct ones or more (all pairs when `minParticipation` is 1), and
- * returns the distinct pairs of accounts that co-act in each signal. The walk (coactions.ts) runs in
+ * Every signal's co-actions, from det_units: fills det_pairs and det_pair_signals with the totals of
+ * every pair of accounts that has `minParticipation` distinct pairs of posts or more, and returns
+ * the distinct pairs of accounts that co-act in each signal. The walk (coactions.ts) runs in
  * worker threads, one per core, when there are many units; the result is the same with any number.
  */
 export async function pairAccounts(
@@ -244,26 +250,25 @@ export async function pairAccounts(
     const accountKeys = (await readColumns(store, `SELECT ai, ak FROM det_accounts`, { ak: 'u64' }, 'ai'))
       .ak as Uint32Array;
 
-    const writer = await ColumnWriter.open(store, 'det_pair_events', [
-      'u8',
-      'u64',
-      'u64',
-      'i64',
-      'i64',
-      'f64',
-    ]);
-    const write = (e: PairEvents) => {
-      for (let i = 0; i < e.size; i++) {
-        writer.columns[0]![writer.row] = e.sid[i]!;
-        writer.halves(1, accountKeys, e.a1[i]!);
-        writer.halves(2, accountKeys, e.a2[i]!);
-        writer.int64(3, e.p1[i]!);
-        writer.int64(4, e.p2[i]!);
-        writer.columns[5]![writer.row] = e.idf[i]!;
-        writer.next();
+    const pairs = await ColumnWriter.open(store, 'det_pairs', ['u64', 'u64', 'i64', 'f64', 'u32']);
+    const pairSignals = await ColumnWriter.open(store, 'det_pair_signals', ['u64', 'u64', 'u8', 'i64']);
+    const write = (t: PairTotals) => {
+      for (let i = 0; i < t.pairs; i++) {
+        pairs.halves(0, accountKeys, t.a1[i]!);
+        pairs.halves(1, accountKeys, t.a2[i]!);
+        pairs.int64(2, t.k[i]!);
+        pairs.columns[3]![pairs.row] = t.w[i]!;
+        pairs.columns[4]![pairs.row] = t.sigs[i]!;
+        pairs.next();
+      }
+      for (let i = 0; i < t.signalRows; i++) {
+        pairSignals.halves(0, accountKeys, t.sa1[i]!);
+        pairSignals.halves(1, accountKeys, t.sa2[i]!);
+        pairSignals.columns[2]![pairSignals.row] = t.sid[i]!;
+        pairSignals.int64(3, t.sk[i]!);
+        pairSignals.next();
       }
     };
-    const keepAll = minParticipation <= 1;
     const total = data.bound.reduce((s, b) => s + b + 1, 0);
     const blocks = accountBlocks(data, Math.max(1, total / (workers * BLOCKS_PER_THREAD)));
     const perSignal = new Map<number, number>();
@@ -274,19 +279,20 @@ export async function pairAccounts(
     try {
       if (!parallel)
         blocks.forEach(([from, to], i) => {
-          const { events, counts } = walkAccounts(data, from, to, keepAll);
-          write(events);
+          const { totals, counts } = walkAccounts(data, from, to, minParticipation);
+          write(totals);
           count(counts);
           onProgress?.((i + 1) / blocks.length, 'co-actions');
         });
       else
-        await walkInWorkers(data, blocks, workers, keepAll, (events, counts, done) => {
-          write(events);
+        await walkInWorkers(data, blocks, workers, minParticipation, (totals, counts, done) => {
+          write(totals);
           count(counts);
           onProgress?.(done / blocks.length, 'co-actions');
         });
     } finally {
-      writer.close();
+      pairs.close();
+      pairSignals.close();
     }
     return perSignal;
   }
@@ -301,8 +307,8 @@ async function walkInWorkers(
   data: WalkData,
   blocks: [number, number][],
   workers: number,
-  keepAll: boolean,
-  take: (events: PairEvents, counts: CoActionCounts, done: number) => void,
+  minParticipation: number,
+  take: (totals: PairTotals, counts: CoActionCounts, done: number) => void,
 ): Promise<void> {
   // Workers inherit the process's flags; `--input-type` (of `node -e`) would stop them loading a file.
   const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
@@ -318,7 +324,7 @@ async function walkInWorkers(
       const send = (w: Worker) => {
         if (next >= blocks.length) return;
         const [from, to] = blocks[next]!;
-        const request: WalkRequest = { block: next++, from, to, keepAll };
+        const request: WalkRequest = { block: next++, from, to, minParticipation };
         w.postMessage(request);
       };
       for (const w of pool) {
@@ -329,7 +335,7 @@ async function walkInWorkers(
             while (results.has(taken)) {
               const r = results.get(taken)!;
               results.delete(taken++);
-              take(r.events, r.counts, taken);
+              take(r.totals, r.counts, taken);
             }
           } catch (err) {
             reject(err);

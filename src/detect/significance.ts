@@ -56,18 +56,8 @@ export async function testPairs(
 ): Promise<SignificanceStats> {
   await store.run(`CREATE OR REPLACE TEMP TABLE det_exposure_total AS
     SELECT sid, ak, sum(m) AS m, ${stableSum('g')} AS g FROM det_exposure GROUP BY sid, ak`);
-  // K per pair, for the pairs that can be tested (K >= minParticipation): det_pair_events holds the
-  // pairs of posts of every pair of accounts with two or more (pairs.ts).
-  await store.run(`CREATE OR REPLACE TEMP TABLE det_pairs AS
-    WITH posts AS (
-      SELECT a1, a2, p1, p2, max(idf) AS idf, bit_or(1::UINTEGER << sid) AS sigs
-      FROM det_pair_events GROUP BY a1, a2, p1, p2)
-    SELECT a1, a2, count(*) AS k, ${stableSum('idf')} AS w, bit_or(sigs) AS sigs FROM posts
-    GROUP BY a1, a2 HAVING count(*) >= ${minParticipation}`);
-  // K per signal (det_pair_events holds each signal's distinct pairs of posts).
-  await store.run(`CREATE OR REPLACE TEMP TABLE det_pair_signals AS
-    SELECT a1, a2, sid, count(*) AS k FROM det_pair_events SEMI JOIN det_pairs USING (a1, a2)
-    GROUP BY a1, a2, sid`);
+  // det_pairs (K, weight, signals per pair with K >= minParticipation) and det_pair_signals (K per
+  // signal) come from the co-action walk (pairs.ts).
   // Every pair of active accounts was tested: one with no co-action is a test that failed, so the
   // family of the correction is all N (N - 1) / 2 pairs, not only the pairs that co-acted.
   const active = Number((await store.value<number>(`SELECT count(DISTINCT ak) FROM det_exposure`)) ?? 0);

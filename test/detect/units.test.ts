@@ -8,10 +8,11 @@
  * - pairs.ts: the bucketed equality join against a brute-force range join over every pair of actions
  *   (windows 0, 1, 7, 60 s; gaps of exactly the window; identical timestamps; crowded windows), and
  *   the co-actions enumerated in TypeScript (coactions.ts) against the same join in SQL (localEvents):
- *   exactly the account pairs with two distinct pairs of posts or more, row for row;
+ *   exactly the account pairs with two distinct pairs of posts or more, with the same K, weight (to
+ *   the last bit), signals and K per signal;
  * - window.ts: CooRnet's coordination interval (Giglietto et al. 2020) recomputed in JavaScript.
- * Tables are filled directly (det_accounts, det_actions, det_pair_events, det_exposure), as the stages
- * before fill them.
+ * Tables are filled directly (det_accounts, det_actions, det_pairs, det_pair_signals, det_exposure), as
+ * the stages before fill them.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,8 +118,25 @@ describe('the Poisson upper tail (stats.ts)', () => {
   });
 });
 
+/**
+ * What the pair tests read, in SQL, from pairs of posts `source (sid, a1, a2, p1, p2, idf)` (one row
+ * per signal and pair of posts, as det_local_events): into `pairs` (a1, a2, k, w, sigs) the pairs of
+ * accounts with K >= minParticipation distinct pairs of posts, each weighed by the largest weight
+ * of its signals, summed as stableSum does; into `perSignal` (a1, a2, sid, k) their K per signal.
+ * Independent of the walk (coactions.ts) that fills det_pairs and det_pair_signals in detection.
+ */
+async function pairTotalsSql(source: string, minParticipation: number, pairs: string, perSignal: string) {
+  await store.run(`INSERT INTO ${pairs}
+    WITH posts AS (
+      SELECT a1, a2, p1, p2, max(idf) AS idf, bit_or(1::UINTEGER << sid) AS sigs FROM ${source} GROUP BY a1, a2, p1, p2)
+    SELECT a1, a2, count(*), list_sum(list_sort(list(idf))), bit_or(sigs) FROM posts
+    GROUP BY a1, a2 HAVING count(*) >= ${minParticipation}`);
+  await store.run(`INSERT INTO ${perSignal}
+    SELECT a1, a2, sid, count(*) FROM ${source} SEMI JOIN ${pairs} USING (a1, a2) GROUP BY a1, a2, sid`);
+}
+
 describe('pair tests (significance.ts)', () => {
-  /** Fills det_exposure and det_pair_events and runs the test. */
+  /** Fills det_exposure, det_pairs and det_pair_signals and runs the test. */
   async function run(
     exposure: { sid: number; ak: number; st: string; m: number; r: number; g: number }[],
     events: { sid: number; a1: number; a2: number; p1: number; p2: number }[],
@@ -130,10 +148,14 @@ describe('pair tests (significance.ts)', () => {
     await store.run(
       `INSERT INTO det_exposure VALUES ${values(exposure.map((e) => [e.sid, e.ak, `hash('${e.st}')`, e.m, e.r, e.g]))}`,
     );
+    await store.run(
+      `CREATE OR REPLACE TEMP TABLE test_post_pairs (sid UTINYINT, a1 UBIGINT, a2 UBIGINT, p1 BIGINT, p2 BIGINT, idf DOUBLE)`,
+    );
     if (events.length)
       await store.run(
-        `INSERT INTO det_pair_events VALUES ${values(events.map((e) => [e.sid, e.a1, e.a2, e.p1, e.p2, 1]))}`,
+        `INSERT INTO test_post_pairs VALUES ${values(events.map((e) => [e.sid, e.a1, e.a2, e.p1, e.p2, 1]))}`,
       );
+    await pairTotalsSql('test_post_pairs', minParticipation, 'det_pairs', 'det_pair_signals');
     const stats = await testPairs(store, minParticipation, fdr, signals);
     const tested = await store.all<{ a1: number; a2: number; k: number; mu: number; lp: number }>(
       `SELECT a1::DOUBLE AS a1, a2::DOUBLE AS a2, k::INTEGER AS k, mu, lp FROM det_tested`,
@@ -333,7 +355,9 @@ function bruteForce(actions: Action[], w: number, cap: number) {
 
 /**
  * Runs pairs.ts on `actions`: `events` are every co-action (det_local_events, all accounts asked
- * for), `kept` the pairs of posts the pair tests receive (det_pair_events), in `slices` slices.
+ * for), `kept` the pairs of accounts the pair tests receive from the walk (det_pairs) with their K
+ * per signal (det_pair_signals), as rows `a1-a2 k w sigs` and `a1-a2 sid k`; `expected` the same
+ * computed in SQL from `events` (pairTotalsSql).
  */
 async function runPairs(actions: Action[], w: number, cap: number, minParticipation = 2) {
   await createActionTable(store);
@@ -361,15 +385,26 @@ async function runPairs(actions: Action[], w: number, cap: number, minParticipat
     `SELECT sid::INTEGER AS sid, a1::INTEGER AS a1, a2::INTEGER AS a2, p1::INTEGER AS p1, p2::INTEGER AS p2,
             ok::INTEGER AS ok, t::INTEGER AS t, dt::INTEGER AS dt, idf FROM det_local_events`,
   );
-  const kept = await store.all<{ sid: number; a1: number; a2: number; p1: number; p2: number; idf: number }>(
-    `SELECT sid::INTEGER AS sid, a1::INTEGER AS a1, a2::INTEGER AS a2, p1::INTEGER AS p1, p2::INTEGER AS p2, idf
-     FROM det_pair_events`,
-  );
+  const kept = await pairTotalRows('det_pairs', 'det_pair_signals');
+  await store.run(`CREATE OR REPLACE TEMP TABLE test_pairs AS FROM det_pairs LIMIT 0;
+    CREATE OR REPLACE TEMP TABLE test_pair_signals AS FROM det_pair_signals LIMIT 0`);
+  await pairTotalsSql('det_local_events', minParticipation, 'test_pairs', 'test_pair_signals');
+  const expected = await pairTotalRows('test_pairs', 'test_pair_signals');
   const exposure = await store.all<{ ak: number; st: string; m: number; r: number; g: number }>(
     `SELECT ak::INTEGER AS ak, CASE st WHEN hash('twitter/en') THEN 'twitter/en' WHEN hash('twitter/fa') THEN 'twitter/fa' END AS st,
        m::INTEGER AS m, r, g FROM det_exposure`,
   );
-  return { stats: { ...units, pairs: perSignal.get(0) ?? 0 }, events, kept, exposure };
+  return { stats: { ...units, pairs: perSignal.get(0) ?? 0 }, events, kept, expected, exposure };
+}
+
+/** Rows of pair totals (see runPairs), sorted; the weight printed with every digit of its double. */
+async function pairTotalRows(pairs: string, perSignal: string) {
+  const key = `a1::INTEGER || '-' || a2::INTEGER`;
+  const rows = async (sql: string) => (await store.all<{ r: string }>(`${sql} ORDER BY r`)).map((x) => x.r);
+  return {
+    pairs: await rows(`SELECT concat_ws(' ', ${key}, k, printf('%.17g', w), sigs) AS r FROM ${pairs}`),
+    signals: await rows(`SELECT concat_ws(' ', ${key}, sid, k) AS r FROM ${perSignal}`),
+  };
 }
 
 /** Random actions on few objects in a short span, so that windows are crowded, ties and edges common. */
@@ -480,24 +515,47 @@ describe('co-actions by bucketed equality joins (pairs.ts)', () => {
     for (const { w, cap } of cases)
       for (const minParticipation of [1, 2]) {
         const actions = randomActions(rng, w, { accounts: 20, actions: 90, unitary: false });
-        const { events, kept, stats } = await runPairs(actions, w, cap, minParticipation);
+        const { events, kept, expected, stats } = await runPairs(actions, w, cap, minParticipation);
         const what = `w=${w} cap=${cap} min-participation=${minParticipation}`;
-        const posts = new Map<string, Set<string>>();
+        // In JavaScript from the co-actions: per pair of accounts its pairs of posts, each with
+        // its largest weight and its signals.
+        const byPair = new Map<string, Map<string, { idf: number; sids: Set<number> }>>();
         for (const e of events) {
           const pair = `${e.a1}-${e.a2}`;
-          if (!posts.has(pair)) posts.set(pair, new Set());
-          posts.get(pair)!.add(`${e.p1}-${e.p2}`);
+          if (!byPair.has(pair)) byPair.set(pair, new Map());
+          const posts = byPair.get(pair)!;
+          const pp = posts.get(`${e.p1}-${e.p2}`) ?? {
+            idf: Number.NEGATIVE_INFINITY,
+            sids: new Set<number>(),
+          };
+          pp.idf = Math.max(pp.idf, e.idf);
+          pp.sids.add(e.sid);
+          posts.set(`${e.p1}-${e.p2}`, pp);
         }
-        const multi = new Set([...posts].filter(([, p]) => p.size >= minParticipation).map(([pair]) => pair));
-        dropped += posts.size - multi.size;
-        const key = (e: (typeof kept)[number]) =>
-          `${e.sid}-${e.a1}-${e.a2}-${e.p1}-${e.p2}-${e.idf.toPrecision(15)}`;
-        const expected = events
-          .filter((e) => multi.has(`${e.a1}-${e.a2}`))
-          .map(key)
-          .sort();
-        expect(kept.map(key).sort(), what).toEqual(expected);
-        expect(stats.pairs, what).toBe(posts.size);
+        const multi = [...byPair].filter(([, posts]) => posts.size >= minParticipation);
+        dropped += byPair.size - multi.length;
+        const got = new Map(
+          kept.pairs.map((r) => {
+            const [pair, k, weight, sigs] = r.split(' ');
+            return [pair!, { k: Number(k), w: Number(weight), sigs: Number(sigs) }];
+          }),
+        );
+        expect([...got.keys()].sort(), what).toEqual(multi.map(([pair]) => pair).sort());
+        for (const [pair, posts] of multi) {
+          const g = got.get(pair)!;
+          const all = [...posts.values()];
+          expect(g.k, `${what} ${pair}`).toBe(posts.size);
+          expect(g.w, `${what} ${pair}`).toBeCloseTo(
+            all.reduce((sum, pp) => sum + pp.idf, 0),
+            12,
+          );
+          expect(g.sigs, `${what} ${pair}`).toBe(
+            all.reduce((b, pp) => b | [...pp.sids].reduce((x, sid) => x | (1 << sid), 0), 0),
+          );
+        }
+        // And row for row, weights to the last bit, as the SQL aggregation of the same co-actions.
+        expect(kept, what).toEqual(expected);
+        expect(stats.pairs, what).toBe(byPair.size);
       }
     // Some pairs did co-act only once and were left out.
     expect(dropped).toBeGreaterThan(10);
@@ -526,15 +584,13 @@ describe('co-actions by bucketed equality joins (pairs.ts)', () => {
       await coActionUnits(store, 1, w1, 8);
       const perSignal = await pairAccounts(store, 2);
       await localEvents(store, 'det_accounts');
-      const key = `a1::INTEGER || '-' || a2::INTEGER`;
       const multi = `SELECT a1, a2 FROM det_local_events GROUP BY a1, a2 HAVING count(DISTINCT (p1, p2)) >= 2`;
-      const expected = await store.all<{ r: string }>(
-        `SELECT concat_ws(' ', ${key}, sid, p1, p2, idf) AS r FROM det_local_events SEMI JOIN (${multi}) USING (a1, a2) ORDER BY r`,
+      await store.run(`CREATE OR REPLACE TEMP TABLE test_pairs AS FROM det_pairs LIMIT 0;
+        CREATE OR REPLACE TEMP TABLE test_pair_signals AS FROM det_pair_signals LIMIT 0`);
+      await pairTotalsSql('det_local_events', 2, 'test_pairs', 'test_pair_signals');
+      expect(await pairTotalRows('det_pairs', 'det_pair_signals')).toEqual(
+        await pairTotalRows('test_pairs', 'test_pair_signals'),
       );
-      const kept = await store.all<{ r: string }>(
-        `SELECT concat_ws(' ', ${key}, sid, p1, p2, idf) AS r FROM det_pair_events ORDER BY r`,
-      );
-      expect(kept.map((x) => x.r)).toEqual(expected.map((x) => x.r));
       for (const sid of [0, 1]) {
         const n = await store.value<number>(
           `SELECT count(DISTINCT (a1, a2))::INTEGER FROM det_local_events WHERE sid = ${sid}`,
