@@ -29,6 +29,7 @@ import {
   OnePermutationHasher,
 } from '../../src/signals/near-duplicate/minhash.js';
 import {
+  fmix32,
   jaccard,
   maskText,
   maskUtf8,
@@ -352,6 +353,41 @@ describe('LSH banding', () => {
     const next = rng(8);
     const shuffled = Array.from({ length: n }, (_, i) => i).sort(() => next() - 0.5);
     expect(partition(shuffled)).toEqual(forward);
+  });
+
+  it('keys every band as the plain loop over its positions does, at every width and across blocks', () => {
+    const next = rng(17);
+    // More items than one key block, rows of random bytes with few values (so keys repeat).
+    const n = 1500;
+    for (const K of [64, 128]) {
+      const sketches = Uint8Array.from({ length: n * K }, () => Math.floor(next() * 4));
+      const items = Int32Array.from({ length: n }, (_, i) => (i * 7) % n);
+      const widths = new Set<number>();
+      for (const threshold of [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) {
+        const options = { ...chooseBands(threshold, K), threshold, representatives: 8, seed: 5 };
+        widths.add(options.rows);
+        const positions = bandPositions(options.bands, options.rows, K, options.seed);
+        const scanner = new BandScanner(sketches, K, items, options) as unknown as {
+          bandKeys(bands: number[]): void;
+          groupKeys: Uint32Array;
+        };
+        const bands = [0, 1, options.bands - 1].filter((b, i, all) => all.indexOf(b) === i);
+        scanner.bandKeys(bands);
+        bands.forEach((band, b) => {
+          const seed = fmix32(options.seed ^ Math.imul(band + 1, 0x9e3779b1));
+          for (let i = 0; i < n; i++) {
+            let h = seed;
+            for (let j = 0; j < options.rows; j++)
+              h = Math.imul(h ^ sketches[items[i]! * K + positions[band * options.rows + j]!]!, 0x01000193);
+            expect(scanner.groupKeys[b * n + i], `K=${K} rows=${options.rows} band=${band} item=${i}`).toBe(
+              fmix32(h),
+            );
+          }
+        });
+      }
+      // Unrolled widths and longer ones alike.
+      expect([...widths].some((w) => w <= 8) && [...widths].some((w) => w > 8)).toBe(true);
+    }
   });
 
   it('finds the same pairs however the bands are split between scanners (threads)', () => {

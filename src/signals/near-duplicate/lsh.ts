@@ -35,6 +35,12 @@ export interface BandParams {
 
 /** Bands whose keys are made in one pass over the sketches (memory: 4 bytes an item each). */
 const BAND_GROUP = 6;
+/** Items keyed for every band of a group in turn: their sketch rows (64 KB) stay in the cache. */
+const KEY_BLOCK = 512;
+/** Rows of a band up to which its key is computed unrolled (bandKeys). */
+const UNROLLED_ROWS = 8;
+/** The 32-bit FNV prime: mixes each byte of a band into its key. */
+const FNV_PRIME = 0x01000193;
 
 /** Candidate probability the banding reaches at threshold + RECALL_MARGIN. */
 export const BAND_RECALL = 0.98;
@@ -271,23 +277,53 @@ export class BandScanner {
 
   /**
    * The keys of every item for `bands` (at most BAND_GROUP of them): each band's positions' bytes,
-   * mixed with the band's seed. All the group's keys are made while an item's sketch row is in the
-   * cache: band by band, every row was read again for every band (the costliest line of the scan).
+   * mixed with the band's seed. Items are taken KEY_BLOCK at a time, and the block is keyed for every
+   * band of the group while its sketch rows are in the cache: band by band, every row was read again
+   * for every band (the costliest line of the scan).
    */
   private bandKeys(bands: number[]): void {
-    const { n, groupKeys, sketches, size, items, positions } = this;
+    for (let from = 0; from < this.n; from += KEY_BLOCK) {
+      const to = Math.min(this.n, from + KEY_BLOCK);
+      for (let b = 0; b < bands.length; b++) this.keyBlock(bands[b]!, b * this.n, from, to);
+    }
+  }
+
+  /** The keys of items [from, to) for `band`, written to groupKeys from `out + from`. */
+  private keyBlock(band: number, out: number, from: number, to: number): void {
+    const { groupKeys, sketches, size, items, positions } = this;
     const width = this.options.rows;
-    const g = bands.length;
-    const seeds = bands.map((band) => fmix32(this.options.seed ^ Math.imul(band + 1, 0x9e3779b1)));
-    const starts = bands.map((band) => band * width);
-    for (let i = 0; i < n; i++) {
-      const row = items[i]! * size;
-      for (let b = 0; b < g; b++) {
-        const at0 = starts[b]!;
-        let h = seeds[b]!;
-        for (let j = 0; j < width; j++) h = Math.imul(h ^ sketches[row + positions[at0 + j]!]!, 0x01000193);
-        groupKeys[b * n + i] = fmix32(h);
+    const seed = fmix32(this.options.seed ^ Math.imul(band + 1, 0x9e3779b1));
+    const at = band * width;
+    if (width > UNROLLED_ROWS) {
+      for (let i = from; i < to; i++) {
+        const row = items[i]! * size;
+        let h = seed;
+        for (let j = 0; j < width; j++) h = Math.imul(h ^ sketches[row + positions[at + j]!]!, FNV_PRIME);
+        groupKeys[out + i] = fmix32(h);
       }
+      return;
+    }
+    // The band's positions held in locals, the loop unrolled: twice as fast as reading them from
+    // the table for every item. The tests of the width are the same for every item (predicted).
+    const q0 = positions[at]!;
+    const q1 = width > 1 ? positions[at + 1]! : 0;
+    const q2 = width > 2 ? positions[at + 2]! : 0;
+    const q3 = width > 3 ? positions[at + 3]! : 0;
+    const q4 = width > 4 ? positions[at + 4]! : 0;
+    const q5 = width > 5 ? positions[at + 5]! : 0;
+    const q6 = width > 6 ? positions[at + 6]! : 0;
+    const q7 = width > 7 ? positions[at + 7]! : 0;
+    for (let i = from; i < to; i++) {
+      const row = items[i]! * size;
+      let h = Math.imul(seed ^ sketches[row + q0]!, FNV_PRIME);
+      if (width > 1) h = Math.imul(h ^ sketches[row + q1]!, FNV_PRIME);
+      if (width > 2) h = Math.imul(h ^ sketches[row + q2]!, FNV_PRIME);
+      if (width > 3) h = Math.imul(h ^ sketches[row + q3]!, FNV_PRIME);
+      if (width > 4) h = Math.imul(h ^ sketches[row + q4]!, FNV_PRIME);
+      if (width > 5) h = Math.imul(h ^ sketches[row + q5]!, FNV_PRIME);
+      if (width > 6) h = Math.imul(h ^ sketches[row + q6]!, FNV_PRIME);
+      if (width > 7) h = Math.imul(h ^ sketches[row + q7]!, FNV_PRIME);
+      groupKeys[out + i] = fmix32(h);
     }
   }
 
