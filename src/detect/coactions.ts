@@ -28,6 +28,8 @@
  * units are copied once, in account order, with what the walk needs of them (WalkBuilder).
  */
 
+import { CROSS_STRATUM } from './significance.js';
+
 /** A chunk of units, sorted (over all chunks) by signal, object, bucket, then account index. */
 export interface UnitChunk {
   sid: Uint8Array;
@@ -56,8 +58,9 @@ export interface CoActionCounts {
 
 /**
  * What a block of accounts emits for the pair tests, as columns: per pair of accounts (a1 < a2 by
- * index) with K >= minParticipation, K (distinct pairs of posts), the sum of their IDF weights and
- * the signals (bits); and per such pair and signal, K in that signal.
+ * index) with K >= minParticipation, K (distinct pairs of posts), the sum of their IDF weights, the
+ * signals (bits) and the expected co-actions mu; and per such pair and signal, K and mu in that
+ * signal.
  */
 export interface PairTotals {
   pairs: number;
@@ -66,11 +69,13 @@ export interface PairTotals {
   k: Uint32Array;
   w: Float64Array;
   sigs: Uint32Array;
+  mu: Float64Array;
   signalRows: number;
   sa1: Uint32Array;
   sa2: Uint32Array;
   sid: Uint8Array;
   sk: Uint32Array;
+  smu: Float64Array;
 }
 
 /**
@@ -102,6 +107,23 @@ export interface WalkData {
   first: Uint32Array;
   /** Co-actions each account can have at most (its units' buckets and their neighbours). */
   bound: Float64Array;
+  /** The accounts' exposure, for the expected co-actions of each pair (null model). */
+  exposure: Exposure;
+}
+
+/**
+ * Each account's exposure for the null model (det_exposure, pairs.ts), as rows sorted by account
+ * index, signal and stratum (numbered densely): its units m and its shares r of a stratum's and g
+ * of the signal's units in its crowds.
+ */
+export interface Exposure {
+  /** Each account's first row (accounts + 1 entries). */
+  first: Uint32Array;
+  sid: Uint8Array;
+  st: Uint32Array;
+  m: Float64Array;
+  r: Float64Array;
+  g: Float64Array;
 }
 
 /** Words per unit in WalkData.member and WalkData.own. */
@@ -195,7 +217,7 @@ export class WalkBuilder {
     }
   }
 
-  finish(): WalkData {
+  finish(exposure: Exposure): WalkData {
     const { member, bucketOf, sidOf, accounts, shared } = this;
     const n = this.units;
     if (this.row !== n) throw new Error(`expected ${n} units, read ${this.row}`);
@@ -245,7 +267,7 @@ export class WalkBuilder {
     this.sidOf = new Uint8Array(0);
     const windows = typed(Int32Array, 32, shared);
     for (let s = 0; s < 32; s++) windows[s] = this.windows[s] ?? 0;
-    return { accounts, windows, member, own, ownWeights, first, bound };
+    return { accounts, windows, member, own, ownWeights, first, bound, exposure };
   }
 }
 
@@ -355,13 +377,15 @@ class TotalsBuffer implements PairTotals {
   k = new Uint32Array(1024);
   w = new Float64Array(1024);
   sigs = new Uint32Array(1024);
+  mu = new Float64Array(1024);
   signalRows = 0;
   sa1 = new Uint32Array(1024);
   sa2 = new Uint32Array(1024);
   sid = new Uint8Array(1024);
   sk = new Uint32Array(1024);
+  smu = new Float64Array(1024);
 
-  pushPair(a1: number, a2: number, k: number, w: number, sigs: number): void {
+  pushPair(a1: number, a2: number, k: number, w: number, sigs: number, mu: number): void {
     if (this.pairs === this.w.length) {
       const n = 2 * this.pairs;
       this.a1 = grownTo(this.a1, n);
@@ -369,6 +393,7 @@ class TotalsBuffer implements PairTotals {
       this.k = grownTo(this.k, n);
       this.w = grownTo(this.w, n);
       this.sigs = grownTo(this.sigs, n);
+      this.mu = grownTo(this.mu, n);
     }
     const i = this.pairs++;
     this.a1[i] = a1;
@@ -376,21 +401,24 @@ class TotalsBuffer implements PairTotals {
     this.k[i] = k;
     this.w[i] = w;
     this.sigs[i] = sigs;
+    this.mu[i] = mu;
   }
 
-  pushSignal(a1: number, a2: number, sid: number, k: number): void {
+  pushSignal(a1: number, a2: number, sid: number, k: number, mu: number): void {
     if (this.signalRows === this.sk.length) {
       const n = 2 * this.signalRows;
       this.sa1 = grownTo(this.sa1, n);
       this.sa2 = grownTo(this.sa2, n);
       this.sid = grownTo(this.sid, n);
       this.sk = grownTo(this.sk, n);
+      this.smu = grownTo(this.smu, n);
     }
     const i = this.signalRows++;
     this.sa1[i] = a1;
     this.sa2[i] = a2;
     this.sid[i] = sid;
     this.sk[i] = k;
+    this.smu[i] = mu;
   }
 
   /** The columns trimmed to their size (copies: their buffers can be transferred). */
@@ -404,12 +432,98 @@ class TotalsBuffer implements PairTotals {
       k: this.k.slice(0, n),
       w: this.w.slice(0, n),
       sigs: this.sigs.slice(0, n),
+      mu: this.mu.slice(0, n),
       signalRows: m,
       sa1: this.sa1.slice(0, m),
       sa2: this.sa2.slice(0, m),
       sid: this.sid.slice(0, m),
       sk: this.sk.slice(0, m),
+      smu: this.smu.slice(0, m),
     };
+  }
+}
+
+/**
+ * The expected co-actions of pairs of accounts under the null model (significance.ts), per signal
+ * both act in and summed over them. Each sum is added in ascending order and each expression
+ * evaluated in the order of the SQL it replaces (`stableSum`), so the values are the same to the
+ * last bit (a test compares them with that SQL):
+ *   strata(s) = sum over shared strata of (m_a r_b + m_b r_a), halved;
+ *   pooled(s) = (M_a G_b + M_b G_a) / 2, M and G the signal's m and g summed over strata;
+ *   lambda(s) = (1 - CROSS_STRATUM) strata(s) + CROSS_STRATUM pooled(s).
+ */
+class Expectation {
+  private terms = new Float64Array(16);
+  private ga = new Float64Array(16);
+  private gb = new Float64Array(16);
+  /** lambda per signal (by signal id), and the values of the current pair in signal order. */
+  private readonly perSignal = new Float64Array(32);
+  private readonly lambdas = new Float64Array(32);
+
+  constructor(private readonly e: Exposure) {}
+
+  /** lambda(a, b) over all signals; lambda per signal in `signal(sid)` until the next call. */
+  pair(a: number, b: number): number {
+    const { first, sid, st, m, r, g } = this.e;
+    let i = first[a]!;
+    let j = first[b]!;
+    const ie = first[a + 1]!;
+    const je = first[b + 1]!;
+    let signals = 0;
+    while (i < ie && j < je) {
+      const s = sid[i]!;
+      const t = sid[j]!;
+      let i2 = i;
+      while (i2 < ie && sid[i2] === s) i2++;
+      let j2 = j;
+      while (j2 < je && sid[j2] === t) j2++;
+      if (s !== t) {
+        if (s < t) i = i2;
+        else j = j2;
+        continue;
+      }
+      if (this.terms.length < i2 - i + j2 - j) {
+        const n = 2 * (i2 - i + j2 - j);
+        this.terms = new Float64Array(n);
+        this.ga = new Float64Array(n);
+        this.gb = new Float64Array(n);
+      }
+      // Strata of the signal both accounts act in (rows sorted by stratum).
+      let nt = 0;
+      for (let p = i, q = j; p < i2 && q < j2; ) {
+        if (st[p]! < st[q]!) p++;
+        else if (st[p]! > st[q]!) q++;
+        else {
+          this.terms[nt++] = m[p]! * r[q]! + m[q]! * r[p]!;
+          p++;
+          q++;
+        }
+      }
+      const strata = nt > 0 ? ascendingSum(this.terms, 0, nt) / 2 : 0;
+      let ma = 0;
+      let mb = 0;
+      for (let p = i; p < i2; p++) {
+        ma += m[p]!;
+        this.ga[p - i] = g[p]!;
+      }
+      for (let q = j; q < j2; q++) {
+        mb += m[q]!;
+        this.gb[q - j] = g[q]!;
+      }
+      const ga = ascendingSum(this.ga, 0, i2 - i);
+      const gb = ascendingSum(this.gb, 0, j2 - j);
+      const pooled = (ma * gb + mb * ga) / 2;
+      const lambda = (1 - CROSS_STRATUM) * strata + CROSS_STRATUM * pooled;
+      this.perSignal[s] = lambda;
+      this.lambdas[signals++] = lambda;
+      i = i2;
+      j = j2;
+    }
+    return ascendingSum(this.lambdas, 0, signals);
+  }
+
+  signal(sid: number): number {
+    return this.perSignal[sid]!;
   }
 }
 
@@ -483,14 +597,15 @@ class KeptCoActors {
   }
 
   /**
-   * Pushes to `out` the totals of each kept co-actor of account `a` with K >= minParticipation
-   * (`ws`: the co-actor table's words, giving its index and signals).
+   * Pushes to `out` the totals of each kept co-actor of account `a` with K >= minParticipation,
+   * with their expected co-actions (`ws`: the co-actor table's words, giving its index and signals).
    */
   total(
     a: number,
     postPairs: PostPairTable,
     ws: Uint32Array,
     minParticipation: number,
+    expectation: Expectation,
     out: TotalsBuffer,
   ): void {
     const { index, slot, k, start, perSignal, size } = this;
@@ -516,10 +631,11 @@ class KeptCoActors {
       const s = slot[j]!;
       const b = ws[s * 4]! - 1;
       const sigs = ws[s * 4 + 3]! & SIGNALS;
-      out.pushPair(a, b, n, ascendingSum(weights, end - n, end), sigs);
+      const mu = expectation.pair(a, b);
+      out.pushPair(a, b, n, ascendingSum(weights, end - n, end), sigs, mu);
       for (let bits = sigs; bits !== 0; bits &= bits - 1) {
         const sid = 31 - Math.clz32(bits & -bits);
-        out.pushSignal(a, b, sid, perSignal[32 * j + sid]!);
+        out.pushSignal(a, b, sid, perSignal[32 * j + sid]!, expectation.signal(sid));
       }
     }
   }
@@ -542,6 +658,7 @@ export function walkAccounts(
   const postPairs = new PostPairTable();
   const rows = new CoActionBuffer();
   const kept = new KeptCoActors();
+  const expectation = new Expectation(d.exposure);
   const totals = new TotalsBuffer();
   const pairsPerSignal = new Array<number>(32).fill(0);
   let keptPairs = 0;
@@ -611,7 +728,7 @@ export function walkAccounts(
       const h = rows.slot[i]!;
       if (ws[h * 4 + 3]! & KEPT) postPairs.add(h, rows.pa[i]!, rows.pb[i]!, 1 << rows.sid[i]!, rows.idf[i]!);
     }
-    kept.total(a, postPairs, ws, minParticipation, totals);
+    kept.total(a, postPairs, ws, minParticipation, expectation, totals);
   }
   return { totals: totals.trimmed(), counts: { pairsPerSignal, keptPairs, coActions } };
 }

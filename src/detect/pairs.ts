@@ -43,6 +43,7 @@ import type { Store } from '../store/store.js';
 import {
   accountBlocks,
   type CoActionCounts,
+  type Exposure,
   type PairTotals,
   type UnitChunk,
   WalkBuilder,
@@ -61,13 +62,13 @@ export async function createPairTables(store: Store): Promise<void> {
   await store.run(`CREATE OR REPLACE TEMP TABLE det_units (
     sid UTINYINT, ak UBIGINT, ai UINTEGER, ok UBIGINT, b BIGINT, t0 BIGINT, t1 BIGINT, pr BIGINT, w BIGINT, idf DOUBLE)`);
   // What the pair tests read (significance.ts), from the walk (coactions.ts): per pair of accounts
-  // with K >= minParticipation, K (distinct pairs of posts), the sum of their IDF weights and the
-  // signals (bits); and K per signal.
+  // with K >= minParticipation, K (distinct pairs of posts), the sum of their IDF weights, the
+  // signals (bits) and the expected co-actions mu under the null model; K and mu per signal.
   await store.run(
-    `CREATE OR REPLACE TEMP TABLE det_pairs (a1 UBIGINT, a2 UBIGINT, k BIGINT, w DOUBLE, sigs UINTEGER)`,
+    `CREATE OR REPLACE TEMP TABLE det_pairs (a1 UBIGINT, a2 UBIGINT, k BIGINT, w DOUBLE, sigs UINTEGER, mu DOUBLE)`,
   );
   await store.run(
-    `CREATE OR REPLACE TEMP TABLE det_pair_signals (a1 UBIGINT, a2 UBIGINT, sid UTINYINT, k BIGINT)`,
+    `CREATE OR REPLACE TEMP TABLE det_pair_signals (a1 UBIGINT, a2 UBIGINT, sid UTINYINT, k BIGINT, mu DOUBLE)`,
   );
   await store.run(`CREATE OR REPLACE TEMP TABLE det_local_events (${EVENT_COLUMNS})`);
   await store.run(`CREATE OR REPLACE TEMP TABLE det_local_accounts (ak UBIGINT)`);
@@ -195,6 +196,39 @@ export async function walkMemory(store: Store): Promise<number> {
   return WALK_BYTES_PER_UNIT * n!.units + WALK_BYTES_PER_ACCOUNT * n!.accounts;
 }
 
+/**
+ * det_exposure as the walk reads it (coactions.ts: Exposure): rows by account index, signal and
+ * stratum (numbered densely, in key order), over shared memory when worker threads will read them.
+ */
+async function readExposure(store: Store, shared: boolean): Promise<Exposure> {
+  const accounts = Number((await store.value<number>(`SELECT count(*) FROM det_accounts`)) ?? 0);
+  const rows = await readColumns(
+    store,
+    `SELECT a.ai, e.sid, (dense_rank() OVER (ORDER BY e.st))::UINTEGER AS st, e.m::DOUBLE AS m, e.r, e.g
+     FROM det_exposure e JOIN det_accounts a USING (ak)`,
+    { ai: 'u32', sid: 'u8', st: 'u32', m: 'f64', r: 'f64', g: 'f64' },
+    'ai, sid, st',
+  );
+  const copy = <T extends Uint8Array | Uint32Array | Float64Array>(a: T): T => {
+    if (!shared) return a;
+    const b = new (a.constructor as new (buffer: ArrayBufferLike) => T)(new SharedArrayBuffer(a.byteLength));
+    b.set(a as never);
+    return b;
+  };
+  const ai = rows.ai as Uint32Array;
+  const first = copy(new Uint32Array(accounts + 1));
+  for (let i = 0; i < ai.length; i++) first[ai[i]! + 1]!++;
+  for (let a = 0; a < accounts; a++) first[a + 1]! += first[a]!;
+  return {
+    first,
+    sid: copy(rows.sid as Uint8Array),
+    st: copy(rows.st as Uint32Array),
+    m: copy(rows.m as Float64Array),
+    r: copy(rows.r as Float64Array),
+    g: copy(rows.g as Float64Array),
+  };
+}
+
 /** Blocks of accounts per thread: enough for the threads to finish together. */
 const BLOCKS_PER_THREAD = 16;
 
@@ -246,12 +280,18 @@ export async function pairAccounts(
         chunk: (c, count) => builder!.add(c as unknown as UnitChunk, count),
       },
     );
-    const data = builder!.finish();
+    const data = builder!.finish(await readExposure(store, parallel));
     const accountKeys = (await readColumns(store, `SELECT ai, ak FROM det_accounts`, { ak: 'u64' }, 'ai'))
       .ak as Uint32Array;
 
-    const pairs = await ColumnWriter.open(store, 'det_pairs', ['u64', 'u64', 'i64', 'f64', 'u32']);
-    const pairSignals = await ColumnWriter.open(store, 'det_pair_signals', ['u64', 'u64', 'u8', 'i64']);
+    const pairs = await ColumnWriter.open(store, 'det_pairs', ['u64', 'u64', 'i64', 'f64', 'u32', 'f64']);
+    const pairSignals = await ColumnWriter.open(store, 'det_pair_signals', [
+      'u64',
+      'u64',
+      'u8',
+      'i64',
+      'f64',
+    ]);
     const write = (t: PairTotals) => {
       for (let i = 0; i < t.pairs; i++) {
         pairs.halves(0, accountKeys, t.a1[i]!);
@@ -259,6 +299,7 @@ export async function pairAccounts(
         pairs.int64(2, t.k[i]!);
         pairs.columns[3]![pairs.row] = t.w[i]!;
         pairs.columns[4]![pairs.row] = t.sigs[i]!;
+        pairs.columns[5]![pairs.row] = t.mu[i]!;
         pairs.next();
       }
       for (let i = 0; i < t.signalRows; i++) {
@@ -266,6 +307,7 @@ export async function pairAccounts(
         pairSignals.halves(1, accountKeys, t.sa2[i]!);
         pairSignals.columns[2]![pairSignals.row] = t.sid[i]!;
         pairSignals.int64(3, t.sk[i]!);
+        pairSignals.columns[4]![pairSignals.row] = t.smu[i]!;
         pairSignals.next();
       }
     };

@@ -13,7 +13,9 @@
  * This is the configuration-model null of the account-object bipartite graph, made time-aware by the
  * crowds (cf. Tumminello et al. 2011, "Statistically validated networks in bipartite complex
  * systems"; Coscia & Neffke 2017, noise-corrected backbones). Popular objects and busy accounts get a
- * large expectation, so a viral post's retweeters are not glued together.
+ * large expectation, so a viral post's retweeters are not glued together. lambda is computed for
+ * each pair that can be tested by the co-action walk (coactions.ts: Expectation), which has the pair
+ * at hand; this file tests it.
  *
  * Test: K against Poisson(lambda); lambda counts unit pairs, at least as many as post pairs, so the
  * test leans conservative. The tail P(X >= K) is bounded above by
@@ -54,35 +56,23 @@ export async function testPairs(
   fdr: number,
   signals: number,
 ): Promise<SignificanceStats> {
+  // det_exposure_total: what the group tests read (groupExpectedSql).
   await store.run(`CREATE OR REPLACE TEMP TABLE det_exposure_total AS
     SELECT sid, ak, sum(m) AS m, ${stableSum('g')} AS g FROM det_exposure GROUP BY sid, ak`);
-  // det_pairs (K, weight, signals per pair with K >= minParticipation) and det_pair_signals (K per
-  // signal) come from the co-action walk (pairs.ts).
+  // det_pairs (K, weight, signals and lambda per pair with K >= minParticipation) and
+  // det_pair_signals (K and lambda per signal) come from the co-action walk (pairs.ts), which
+  // computes lambda as pairTotalsSql does in SQL (test/detect/units.test.ts), to the last bit.
   // Every pair of active accounts was tested: one with no co-action is a test that failed, so the
   // family of the correction is all N (N - 1) / 2 pairs, not only the pairs that co-acted.
   const active = Number((await store.value<number>(`SELECT count(DISTINCT ak) FROM det_exposure`)) ?? 0);
   const m = (active * (active - 1)) / 2;
   await store.run(`CREATE OR REPLACE TEMP TABLE det_tested AS
-    WITH c AS (SELECT * FROM det_pairs),
-    strata AS (
-      SELECT c.a1, c.a2, x.sid, ${stableSum('x.m * y.r + y.m * x.r')} / 2 AS mu
-      FROM c JOIN det_exposure x ON x.ak = c.a1
-      JOIN det_exposure y ON y.ak = c.a2 AND y.sid = x.sid AND y.st = x.st
-      GROUP BY c.a1, c.a2, x.sid),
-    pooled AS (
-      -- det_exposure_total has one row per (sid, ak): one term per pair and signal, nothing to sum.
-      SELECT c.a1, c.a2, x.sid, (x.m * y.g + y.m * x.g) / 2 AS mu
-      FROM c JOIN det_exposure_total x ON x.ak = c.a1 JOIN det_exposure_total y ON y.ak = c.a2 AND y.sid = x.sid),
-    lam AS (
-      SELECT a1, a2, sid, ${1 - CROSS_STRATUM} * coalesce(strata.mu, 0) + ${CROSS_STRATUM} * pooled.mu AS mu
-      FROM pooled LEFT JOIN strata USING (a1, a2, sid)),
-    per AS (
-      SELECT a1, a2, ${stableSum('lam.mu')} AS mu,
-        min(CASE WHEN coalesce(s.k, 0) >= ${minParticipation} THEN ${logPoissonTailSql('s.k', 'lam.mu')} ELSE 0 END) AS lp_signal
-      FROM lam LEFT JOIN det_pair_signals s USING (a1, a2, sid) GROUP BY a1, a2)
-    SELECT c.*, per.mu,
-      least(0, least(${logPoissonTailSql('c.k', 'per.mu')}, per.lp_signal) + ${bonferroni(signals)}) AS lp
-    FROM c JOIN per USING (a1, a2)`);
+    WITH per AS (
+      SELECT a1, a2,
+        min(CASE WHEN k >= ${minParticipation} THEN ${logPoissonTailSql('k', 'mu')} ELSE 0 END) AS lp_signal
+      FROM det_pair_signals GROUP BY a1, a2)
+    SELECT c.*, least(0, least(${logPoissonTailSql('c.k', 'c.mu')}, per.lp_signal) + ${bonferroni(signals)}) AS lp
+    FROM det_pairs c JOIN per USING (a1, a2)`);
   const [cand] = await store.all<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM det_tested`);
   // Benjamini-Hochberg: the largest rank i with p(i) <= fdr * i / m; every p up to p(i) is accepted.
   const [bh] = await store.all<{ lp: number | null }>(

@@ -120,19 +120,37 @@ describe('the Poisson upper tail (stats.ts)', () => {
 
 /**
  * What the pair tests read, in SQL, from pairs of posts `source (sid, a1, a2, p1, p2, idf)` (one row
- * per signal and pair of posts, as det_local_events): into `pairs` (a1, a2, k, w, sigs) the pairs of
- * accounts with K >= minParticipation distinct pairs of posts, each weighed by the largest weight
- * of its signals, summed as stableSum does; into `perSignal` (a1, a2, sid, k) their K per signal.
+ * per signal and pair of posts, as det_local_events) and det_exposure: into `pairs` (a1, a2, k, w,
+ * sigs, mu) the pairs of accounts with K >= minParticipation distinct pairs of posts, each weighed
+ * by the largest weight of its signals, and their expected co-actions as significance.ts documents
+ * them; into `perSignal` (a1, a2, sid, k, mu) their K and lambda per signal. Sums are stableSum's.
  * Independent of the walk (coactions.ts) that fills det_pairs and det_pair_signals in detection.
  */
 async function pairTotalsSql(source: string, minParticipation: number, pairs: string, perSignal: string) {
-  await store.run(`INSERT INTO ${pairs}
+  await store.run(`CREATE OR REPLACE TEMP TABLE test_counts AS
     WITH posts AS (
       SELECT a1, a2, p1, p2, max(idf) AS idf, bit_or(1::UINTEGER << sid) AS sigs FROM ${source} GROUP BY a1, a2, p1, p2)
-    SELECT a1, a2, count(*), list_sum(list_sort(list(idf))), bit_or(sigs) FROM posts
+    SELECT a1, a2, count(*) AS k, list_sum(list_sort(list(idf))) AS w, bit_or(sigs) AS sigs FROM posts
     GROUP BY a1, a2 HAVING count(*) >= ${minParticipation}`);
+  await store.run(`CREATE OR REPLACE TEMP TABLE test_lambda AS
+    WITH total AS (SELECT sid, ak, sum(m) AS m, list_sum(list_sort(list(g))) AS g FROM det_exposure GROUP BY sid, ak),
+    strata AS (
+      SELECT c.a1, c.a2, x.sid, list_sum(list_sort(list(x.m * y.r + y.m * x.r))) / 2 AS mu
+      FROM test_counts c JOIN det_exposure x ON x.ak = c.a1
+      JOIN det_exposure y ON y.ak = c.a2 AND y.sid = x.sid AND y.st = x.st
+      GROUP BY c.a1, c.a2, x.sid),
+    pooled AS (
+      SELECT c.a1, c.a2, x.sid, (x.m * y.g + y.m * x.g) / 2 AS mu
+      FROM test_counts c JOIN total x ON x.ak = c.a1 JOIN total y ON y.ak = c.a2 AND y.sid = x.sid)
+    SELECT a1, a2, sid, ${1 - CROSS_STRATUM} * coalesce(strata.mu, 0) + ${CROSS_STRATUM} * pooled.mu AS mu
+    FROM pooled LEFT JOIN strata USING (a1, a2, sid)`);
+  await store.run(`INSERT INTO ${pairs}
+    SELECT c.a1, c.a2, c.k, c.w, c.sigs, l.mu FROM test_counts c
+    JOIN (SELECT a1, a2, list_sum(list_sort(list(mu))) AS mu FROM test_lambda GROUP BY a1, a2) l USING (a1, a2)`);
   await store.run(`INSERT INTO ${perSignal}
-    SELECT a1, a2, sid, count(*) FROM ${source} SEMI JOIN ${pairs} USING (a1, a2) GROUP BY a1, a2, sid`);
+    SELECT s.a1, s.a2, s.sid, s.k, l.mu FROM (
+      SELECT a1, a2, sid, count(*) AS k FROM ${source} SEMI JOIN test_counts USING (a1, a2) GROUP BY a1, a2, sid) s
+    JOIN test_lambda l USING (a1, a2, sid)`);
 }
 
 describe('pair tests (significance.ts)', () => {
@@ -356,8 +374,8 @@ function bruteForce(actions: Action[], w: number, cap: number) {
 /**
  * Runs pairs.ts on `actions`: `events` are every co-action (det_local_events, all accounts asked
  * for), `kept` the pairs of accounts the pair tests receive from the walk (det_pairs) with their K
- * per signal (det_pair_signals), as rows `a1-a2 k w sigs` and `a1-a2 sid k`; `expected` the same
- * computed in SQL from `events` (pairTotalsSql).
+ * and lambda per signal (det_pair_signals), as rows `a1-a2 k w sigs mu` and `a1-a2 sid k mu`;
+ * `expected` the same computed in SQL from `events` and det_exposure (pairTotalsSql).
  */
 async function runPairs(actions: Action[], w: number, cap: number, minParticipation = 2) {
   await createActionTable(store);
@@ -397,13 +415,15 @@ async function runPairs(actions: Action[], w: number, cap: number, minParticipat
   return { stats: { ...units, pairs: perSignal.get(0) ?? 0 }, events, kept, expected, exposure };
 }
 
-/** Rows of pair totals (see runPairs), sorted; the weight printed with every digit of its double. */
+/** Rows of pair totals (see runPairs), sorted; weights and lambdas printed with every digit of their doubles. */
 async function pairTotalRows(pairs: string, perSignal: string) {
   const key = `a1::INTEGER || '-' || a2::INTEGER`;
   const rows = async (sql: string) => (await store.all<{ r: string }>(`${sql} ORDER BY r`)).map((x) => x.r);
   return {
-    pairs: await rows(`SELECT concat_ws(' ', ${key}, k, printf('%.17g', w), sigs) AS r FROM ${pairs}`),
-    signals: await rows(`SELECT concat_ws(' ', ${key}, sid, k) AS r FROM ${perSignal}`),
+    pairs: await rows(
+      `SELECT concat_ws(' ', ${key}, k, printf('%.17g', w), sigs, printf('%.17g', mu)) AS r FROM ${pairs}`,
+    ),
+    signals: await rows(`SELECT concat_ws(' ', ${key}, sid, k, printf('%.17g', mu)) AS r FROM ${perSignal}`),
   };
 }
 
@@ -420,11 +440,13 @@ function randomActions(rng: Rng, w: number, opts: { accounts: number; actions: n
     const t = 1_000_000 * width + (rng.chance(0.6) ? width * rng.int(0, 6) : rng.int(0, span));
     const objects = rng.chance(0.3) ? [rng.int(1, 4), rng.int(1, 4)] : [rng.int(1, 4)];
     const post = ++pr;
+    // Mostly one stratum an account, some posts in the other: accounts with several strata.
+    const st = (ak % 3 === 0) !== rng.chance(0.15) ? 'twitter/fa' : 'twitter/en';
     for (const ok of new Set(objects)) {
       const unit = `${ak}/${ok}/${Math.floor(t / width)}`;
       if (opts.unitary && seen.has(unit)) continue;
       seen.add(unit);
-      actions.push({ ak, ok, t, pr: post, st: ak % 3 === 0 ? 'twitter/fa' : 'twitter/en' });
+      actions.push({ ak, ok, t, pr: post, st });
     }
   }
   return actions;
