@@ -21,8 +21,9 @@
  * largest IDF weight of its co-actions (that of the thinner crowd), and each pair of accounts with
  * K >= minParticipation gets what the pair tests read (significance.ts): K, the distinct pairs of
  * posts; their weights' sum, added in ascending order as `stableSum` does in SQL, so that it is the
- * same to the last bit; its signals; and K per signal. The evidence's closest co-actions come from
- * SQL, for the few accounts shown (pairs.ts: localEvents).
+ * same to the last bit; its signals; K per signal; and its expected co-actions under the null model,
+ * per signal and in all (Expectation). The evidence's closest co-actions come from SQL, for the few
+ * accounts shown (pairs.ts: localEvents).
  *
  * Memory reads are what costs: the units of a bucket are read in sequence, and each account's own
  * units are copied once, in account order, with what the walk needs of them (WalkBuilder).
@@ -145,7 +146,7 @@ function typed<T extends Typed>(make: new (b: ArrayBufferLike) => T, length: num
 }
 
 /** A growable typed array. */
-class Growable<T extends Uint32Array | Int32Array | Float64Array> {
+class Growable<T extends Typed> {
   size = 0;
   constructor(public items: T) {}
   push(value: number): void {
@@ -370,75 +371,53 @@ class PostPairTable {
 }
 
 /** Growable columns of pair totals. */
-class TotalsBuffer implements PairTotals {
-  pairs = 0;
-  a1 = new Uint32Array(1024);
-  a2 = new Uint32Array(1024);
-  k = new Uint32Array(1024);
-  w = new Float64Array(1024);
-  sigs = new Uint32Array(1024);
-  mu = new Float64Array(1024);
-  signalRows = 0;
-  sa1 = new Uint32Array(1024);
-  sa2 = new Uint32Array(1024);
-  sid = new Uint8Array(1024);
-  sk = new Uint32Array(1024);
-  smu = new Float64Array(1024);
+class TotalsBuffer {
+  private readonly a1 = new Growable(new Uint32Array(1024));
+  private readonly a2 = new Growable(new Uint32Array(1024));
+  private readonly k = new Growable(new Uint32Array(1024));
+  private readonly w = new Growable(new Float64Array(1024));
+  private readonly sigs = new Growable(new Uint32Array(1024));
+  private readonly mu = new Growable(new Float64Array(1024));
+  private readonly sa1 = new Growable(new Uint32Array(1024));
+  private readonly sa2 = new Growable(new Uint32Array(1024));
+  private readonly sid = new Growable(new Uint8Array(1024));
+  private readonly sk = new Growable(new Uint32Array(1024));
+  private readonly smu = new Growable(new Float64Array(1024));
 
   pushPair(a1: number, a2: number, k: number, w: number, sigs: number, mu: number): void {
-    if (this.pairs === this.w.length) {
-      const n = 2 * this.pairs;
-      this.a1 = grownTo(this.a1, n);
-      this.a2 = grownTo(this.a2, n);
-      this.k = grownTo(this.k, n);
-      this.w = grownTo(this.w, n);
-      this.sigs = grownTo(this.sigs, n);
-      this.mu = grownTo(this.mu, n);
-    }
-    const i = this.pairs++;
-    this.a1[i] = a1;
-    this.a2[i] = a2;
-    this.k[i] = k;
-    this.w[i] = w;
-    this.sigs[i] = sigs;
-    this.mu[i] = mu;
+    this.a1.push(a1);
+    this.a2.push(a2);
+    this.k.push(k);
+    this.w.push(w);
+    this.sigs.push(sigs);
+    this.mu.push(mu);
   }
 
   pushSignal(a1: number, a2: number, sid: number, k: number, mu: number): void {
-    if (this.signalRows === this.sk.length) {
-      const n = 2 * this.signalRows;
-      this.sa1 = grownTo(this.sa1, n);
-      this.sa2 = grownTo(this.sa2, n);
-      this.sid = grownTo(this.sid, n);
-      this.sk = grownTo(this.sk, n);
-      this.smu = grownTo(this.smu, n);
-    }
-    const i = this.signalRows++;
-    this.sa1[i] = a1;
-    this.sa2[i] = a2;
-    this.sid[i] = sid;
-    this.sk[i] = k;
-    this.smu[i] = mu;
+    this.sa1.push(a1);
+    this.sa2.push(a2);
+    this.sid.push(sid);
+    this.sk.push(k);
+    this.smu.push(mu);
   }
 
   /** The columns trimmed to their size (copies: their buffers can be transferred). */
   trimmed(): PairTotals {
-    const n = this.pairs;
-    const m = this.signalRows;
+    const t = <T extends Typed>(g: Growable<T>) => g.items.slice(0, g.size) as T;
     return {
-      pairs: n,
-      a1: this.a1.slice(0, n),
-      a2: this.a2.slice(0, n),
-      k: this.k.slice(0, n),
-      w: this.w.slice(0, n),
-      sigs: this.sigs.slice(0, n),
-      mu: this.mu.slice(0, n),
-      signalRows: m,
-      sa1: this.sa1.slice(0, m),
-      sa2: this.sa2.slice(0, m),
-      sid: this.sid.slice(0, m),
-      sk: this.sk.slice(0, m),
-      smu: this.smu.slice(0, m),
+      pairs: this.a1.size,
+      a1: t(this.a1),
+      a2: t(this.a2),
+      k: t(this.k),
+      w: t(this.w),
+      sigs: t(this.sigs),
+      mu: t(this.mu),
+      signalRows: this.sa1.size,
+      sa1: t(this.sa1),
+      sa2: t(this.sa2),
+      sid: t(this.sid),
+      sk: t(this.sk),
+      smu: t(this.smu),
     };
   }
 }

@@ -180,20 +180,27 @@ const PARALLEL_MIN_UNITS = 200_000;
 /**
  * What the walk holds in memory (coactions.ts): per unit, 16 bytes of member data, 32 of own data,
  * 24 of weights and 5 of bucket and signal while it is built, with room for the growable
- * per-bucket arrays (20 bytes, at most one bucket a unit); per account, its offsets, bound and fill.
+ * per-bucket arrays (20 bytes, at most one bucket a unit); per account, its offsets, bound, fill and
+ * exposure offset; per exposure row, 29 bytes as read and as many in shared memory.
  */
 const WALK_BYTES_PER_UNIT = 100;
-const WALK_BYTES_PER_ACCOUNT = 24;
+const WALK_BYTES_PER_ACCOUNT = 28;
+const WALK_BYTES_PER_EXPOSURE = 58;
 /**
- * Bytes the walk holds in JavaScript for det_units: the detection lends them from DuckDB's memory
- * limit from the walk on (Store.lendMemory), so that the two together stay within the store's
- * limit until the walk's memory is collected.
+ * Bytes the walk holds in JavaScript for det_units and det_exposure: the detection lends them from
+ * DuckDB's memory limit from the walk on (Store.lendMemory), so that the two together stay within
+ * the store's limit until the walk's memory is collected.
  */
 export async function walkMemory(store: Store): Promise<number> {
-  const [n] = await store.all<{ units: number; accounts: number }>(
-    `SELECT (SELECT count(*) FROM det_units)::DOUBLE AS units, (SELECT count(*) FROM det_accounts)::DOUBLE AS accounts`,
+  const [n] = await store.all<{ units: number; accounts: number; exposure: number }>(
+    `SELECT (SELECT count(*) FROM det_units)::DOUBLE AS units, (SELECT count(*) FROM det_accounts)::DOUBLE AS accounts,
+       (SELECT count(*) FROM det_exposure)::DOUBLE AS exposure`,
   );
-  return WALK_BYTES_PER_UNIT * n!.units + WALK_BYTES_PER_ACCOUNT * n!.accounts;
+  return (
+    WALK_BYTES_PER_UNIT * n!.units +
+    WALK_BYTES_PER_ACCOUNT * n!.accounts +
+    WALK_BYTES_PER_EXPOSURE * n!.exposure
+  );
 }
 
 /**
