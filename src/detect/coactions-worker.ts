@@ -25,9 +25,9 @@ const port = parentPort!;
 port.on('message', (m: WalkRequest) => {
   const { totals, counts } = walkAccounts(data, m.from, m.to, m.minParticipation);
   const reply: WalkReply = { block: m.block, totals, counts };
-  const { a1, a2, k, w, sigs, sa1, sa2, sid, sk } = totals;
+  const { a1, a2, k, w, sigs, mu, sa1, sa2, sid, sk, smu } = totals;
   port.postMessage(
     reply,
-    [a1, a2, k, w, sigs, sa1, sa2, sid, sk].map((c) => c.buffer as ArrayBuffer),
+    [a1, a2, k, w, sigs, mu, sa1, sa2, sid, sk, smu].map((c) => c.buffer as ArrayBuffer),
   );
 });
