@@ -344,15 +344,15 @@ class PostPairTable {
     this.mask = size - 1;
   }
 
-  add(coActor: number, pa: number, pb: number, bit: number, idf: number): void {
+  add(slot: number, pa: number, pb: number, bit: number, idf: number): void {
     const keys = this.keys;
     let h =
-      ((Math.imul(coActor, 0x9e3779b1) ^ Math.imul(pa, 0x85ebca77) ^ Math.imul(pb, 0xc2b2ae3d)) >>> 12) &
+      ((Math.imul(slot, 0x9e3779b1) ^ Math.imul(pa, 0x85ebca77) ^ Math.imul(pb, 0xc2b2ae3d)) >>> 12) &
       this.mask;
     for (;;) {
       const key = keys[h * 4]!;
       if (key === 0) {
-        keys[h * 4] = coActor + 1;
+        keys[h * 4] = slot + 1;
         keys[h * 4 + 1] = pa;
         keys[h * 4 + 2] = pb;
         keys[h * 4 + 3] = bit;
@@ -360,7 +360,7 @@ class PostPairTable {
         this.order.push(h);
         return;
       }
-      if (key === coActor + 1 && keys[h * 4 + 1] === pa && keys[h * 4 + 2] === pb) {
+      if (key === slot + 1 && keys[h * 4 + 1] === pa && keys[h * 4 + 2] === pb) {
         keys[h * 4 + 3]! |= bit;
         if (idf > this.idf[h]!) this.idf[h] = idf;
         return;

@@ -181,11 +181,11 @@ const PARALLEL_MIN_UNITS = 200_000;
  * What the walk holds in memory (coactions.ts): per unit, 16 bytes of member data, 32 of own data,
  * 24 of weights and 5 of bucket and signal while it is built, with room for the growable
  * per-bucket arrays (20 bytes, at most one bucket a unit); per account, its offsets, bound, fill and
- * exposure offset; per exposure row, 29 bytes as read and as many in shared memory.
+ * exposure offset; per exposure row, its 33 bytes (account, signal, stratum and three doubles).
  */
 const WALK_BYTES_PER_UNIT = 100;
 const WALK_BYTES_PER_ACCOUNT = 28;
-const WALK_BYTES_PER_EXPOSURE = 58;
+const WALK_BYTES_PER_EXPOSURE = 33;
 /**
  * Bytes the walk holds in JavaScript for det_units and det_exposure: the detection lends them from
  * DuckDB's memory limit from the walk on (Store.lendMemory), so that the two together stay within
@@ -207,32 +207,28 @@ export async function walkMemory(store: Store): Promise<number> {
  * det_exposure as the walk reads it (coactions.ts: Exposure): rows by account index, signal and
  * stratum (numbered densely, in key order), over shared memory when worker threads will read them.
  */
-async function readExposure(store: Store, shared: boolean): Promise<Exposure> {
-  const accounts = Number((await store.value<number>(`SELECT count(*) FROM det_accounts`)) ?? 0);
+async function readExposure(store: Store, accounts: number, shared: boolean): Promise<Exposure> {
   const rows = await readColumns(
     store,
     `SELECT a.ai, e.sid, (dense_rank() OVER (ORDER BY e.st))::UINTEGER AS st, e.m::DOUBLE AS m, e.r, e.g
      FROM det_exposure e JOIN det_accounts a USING (ak)`,
     { ai: 'u32', sid: 'u8', st: 'u32', m: 'f64', r: 'f64', g: 'f64' },
     'ai, sid, st',
+    shared,
   );
-  const copy = <T extends Uint8Array | Uint32Array | Float64Array>(a: T): T => {
-    if (!shared) return a;
-    const b = new (a.constructor as new (buffer: ArrayBufferLike) => T)(new SharedArrayBuffer(a.byteLength));
-    b.set(a as never);
-    return b;
-  };
   const ai = rows.ai as Uint32Array;
-  const first = copy(new Uint32Array(accounts + 1));
+  const first = new Uint32Array(
+    shared ? new SharedArrayBuffer(4 * (accounts + 1)) : new ArrayBuffer(4 * (accounts + 1)),
+  );
   for (let i = 0; i < ai.length; i++) first[ai[i]! + 1]!++;
   for (let a = 0; a < accounts; a++) first[a + 1]! += first[a]!;
   return {
     first,
-    sid: copy(rows.sid as Uint8Array),
-    st: copy(rows.st as Uint32Array),
-    m: copy(rows.m as Float64Array),
-    r: copy(rows.r as Float64Array),
-    g: copy(rows.g as Float64Array),
+    sid: rows.sid as Uint8Array,
+    st: rows.st as Uint32Array,
+    m: rows.m as Float64Array,
+    r: rows.r as Float64Array,
+    g: rows.g as Float64Array,
   };
 }
 
@@ -287,7 +283,7 @@ export async function pairAccounts(
         chunk: (c, count) => builder!.add(c as unknown as UnitChunk, count),
       },
     );
-    const data = builder!.finish(await readExposure(store, parallel));
+    const data = builder!.finish(await readExposure(store, accounts, parallel));
     const accountKeys = (await readColumns(store, `SELECT ai, ak FROM det_accounts`, { ak: 'u64' }, 'ai'))
       .ak as Uint32Array;
 
