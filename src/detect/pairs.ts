@@ -57,8 +57,8 @@ const EVENT_COLUMNS =
   'sid UTINYINT, a1 UBIGINT, a2 UBIGINT, p1 BIGINT, p2 BIGINT, ok UBIGINT, t BIGINT, dt BIGINT, idf DOUBLE';
 
 export async function createPairTables(store: Store): Promise<void> {
-  // The open units of every signal, with the account's dense index (det_accounts), the signal's
-  // window and the unit's IDF weight.
+  // The open units of every signal that have a candidate co-actor, with the account's dense index
+  // (det_accounts), the signal's window and the unit's IDF weight.
   await store.run(`CREATE OR REPLACE TEMP TABLE det_units (
     sid UTINYINT, ak UBIGINT, ai UINTEGER, ok UBIGINT, b BIGINT, t0 BIGINT, t1 BIGINT, pr BIGINT, w BIGINT, idf DOUBLE)`);
   // What the pair tests read (significance.ts), from the walk (coactions.ts): per pair of accounts
@@ -78,6 +78,7 @@ export async function createPairTables(store: Store): Promise<void> {
 }
 
 export interface UnitStats {
+  /** Open units (in windows of at most crowdCap units), with a candidate co-actor or not. */
   units: number;
   crowdedWindows: number;
   crowdedActions: number;
@@ -121,10 +122,15 @@ export async function coActionUnits(
     `SELECT count(DISTINCT ak)::BIGINT AS n FROM det_actions WHERE sid = ${sid}`,
   );
   const accounts = Math.max(active!.n, 1);
+  const units = Number(
+    (await store.value<number>(`SELECT count(*) FROM det_signal_units WHERE n <= ${crowdCap}`)) ?? 0,
+  );
+  // A unit with no candidate co-actor (k = 0: alone in its window, no open window beside it) can
+  // join no co-action, and its absence changes no other unit's neighbours: only its exposure
+  // (above) counts. At 10M simulated posts that is 3.8M of the 8.8M open units.
   await store.run(`INSERT INTO det_units
     SELECT ${sid}, u.ak, a.ai, u.ok, u.b, u.t0, u.t1, u.pr, ${w}, ln(${accounts} / u.n)
-    FROM det_signal_units u JOIN det_accounts a USING (ak) WHERE u.n <= ${crowdCap}`);
-  const units = Number((await store.value<number>(`SELECT count(*) FROM det_units WHERE sid = ${sid}`)) ?? 0);
+    FROM det_signal_units u JOIN det_accounts a USING (ak) WHERE u.n <= ${crowdCap} AND u.k > 0`);
   await store.run(`DROP TABLE det_signal_units`);
   return {
     units,
