@@ -4,6 +4,7 @@
  * what in the pattern could point to open, authentic coordination. See docs/method.md for the score
  * and the confidence levels.
  */
+import { readColumns } from '../store/columns.js';
 import type { Store } from '../store/store.js';
 import type { ResolvedDetectOptions } from './params.js';
 import { logPoissonTailBound } from './stats.js';
@@ -107,6 +108,7 @@ export async function describeClusters(
   );
   const memberRows = await store.all<{
     c: number;
+    ai: number;
     key: string;
     platform: string;
     account_id: string;
@@ -117,7 +119,7 @@ export async function describeClusters(
     co_actions: number;
   }>(`
     WITH info AS (
-      SELECT m.ak, m.c, d.platform, d.account_id, a.handle, a.display_name, d.posts
+      SELECT m.ak, m.c, d.ai, d.platform, d.account_id, a.handle, a.display_name, d.posts
       FROM det_members m JOIN det_accounts d USING (ak)
       LEFT JOIN accounts a ON a.platform = d.platform AND a.account_id = d.account_id),
     degree AS (
@@ -132,26 +134,24 @@ export async function describeClusters(
     co AS (
       SELECT ak, count(*)::BIGINT AS co_actions FROM (SELECT a1 AS ak FROM pp UNION ALL SELECT a2 FROM pp)
       GROUP BY ak)
-    SELECT info.c, info.platform || ':' || info.account_id AS key, info.platform, info.account_id, info.handle,
+    SELECT info.c, info.ai, info.platform || ':' || info.account_id AS key, info.platform, info.account_id, info.handle,
            info.display_name, info.posts, coalesce(degree.degree, 0) AS degree,
            coalesce(co.co_actions, 0) AS co_actions
     FROM info LEFT JOIN degree USING (ak) LEFT JOIN co USING (ak)`);
-  const edgeRows = await store.all<{
-    source: string;
-    target: string;
-    k: number;
-    mu: number;
-    lp: number;
-    w: number;
-    sigs: number;
-  }>(`
-    WITH keys AS (
-      SELECT m.ak, d.platform || ':' || d.account_id AS key FROM det_members m JOIN det_accounts d USING (ak))
-    SELECT s.key AS source, t.key AS target, e.k, e.mu, e.lp, e.w, e.sigs
+  // The edges inside clusters (130,778 at 10M simulated posts) as typed columns, not one value at a
+  // time (1.3 s); accounts as dense indices, named from the member rows.
+  const edgeRows = await readColumns(
+    store,
+    `WITH keys AS (
+      SELECT m.ak, d.ai, d.platform || ':' || d.account_id AS key FROM det_members m JOIN det_accounts d USING (ak))
+    SELECT s.ai AS source, t.ai AS target, s.key AS source_key, t.key AS target_key,
+           e.k::DOUBLE AS k, e.mu, e.lp, e.w, e.sigs
     FROM det_edges e
     JOIN det_members x ON x.ak = e.a1 JOIN det_members y ON y.ak = e.a2 AND y.c = x.c
-    JOIN keys s ON s.ak = e.a1 JOIN keys t ON t.ak = e.a2
-    ORDER BY source, target`);
+    JOIN keys s ON s.ak = e.a1 JOIN keys t ON t.ak = e.a2`,
+    { source: 'u32', target: 'u32', k: 'f64', mu: 'f64', lp: 'f64', w: 'f64', sigs: 'u32' },
+    'source_key, target_key',
+  );
   await store.run(`DROP TABLE IF EXISTS det_inside`);
 
   const nameOf = (sid: number) => o.signals.find((s) => s.sid === sid)!.descriptor.name;
@@ -219,18 +219,22 @@ export async function describeClusters(
       (a.accounts[0]! < b.accounts[0]! ? -1 : 1),
   );
   const out = clusters.map(({ c: _, ...cluster }, i) => ({ ...cluster, id: `C${i + 1}` }));
-  const edges = edgeRows.map(
-    (e): Edge => ({
-      source: e.source,
-      target: e.target,
-      coActions: e.k,
-      expected: stable(e.mu),
-      pValue: Math.exp(stable(e.lp)),
-      log10P: stable(e.lp) / Math.LN10,
-      weight: stable(e.w),
-      signals: o.signals.filter((s) => (e.sigs & (1 << s.sid)) !== 0).map((s) => s.descriptor.name),
-    }),
-  );
+  const keyOf = new Map(memberRows.map((m) => [m.ai, m.key]));
+  const signalNames = (sigs: number) =>
+    o.signals.filter((s) => (sigs & (1 << s.sid)) !== 0).map((s) => s.descriptor.name);
+  const edges = Array.from(edgeRows.source, (source, i): Edge => {
+    const lp = stable(edgeRows.lp[i]!);
+    return {
+      source: keyOf.get(source)!,
+      target: keyOf.get(edgeRows.target[i]!)!,
+      coActions: edgeRows.k[i]!,
+      expected: stable(edgeRows.mu[i]!),
+      pValue: Math.exp(lp),
+      log10P: lp / Math.LN10,
+      weight: stable(edgeRows.w[i]!),
+      signals: signalNames(edgeRows.sigs[i]!),
+    };
+  });
   return { clusters: out, edges };
 }
 
