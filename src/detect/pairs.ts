@@ -187,11 +187,12 @@ const PARALLEL_MIN_UNITS = 200_000;
  * What the walk holds in memory (coactions.ts): per unit, 16 bytes of member data, 32 of own data,
  * 24 of weights and 5 of bucket and signal while it is built, with room for the growable
  * per-bucket arrays (20 bytes, at most one bucket a unit); per account, its offsets, bound, fill and
- * exposure offset; per exposure row, its 33 bytes (account, signal, stratum and three doubles).
+ * exposure offset; per exposure row, its 33 bytes (signal, stratum and three doubles), and as much
+ * again with the account and the sort order while the rows are read (readExposure).
  */
 const WALK_BYTES_PER_UNIT = 100;
 const WALK_BYTES_PER_ACCOUNT = 28;
-const WALK_BYTES_PER_EXPOSURE = 33;
+const WALK_BYTES_PER_EXPOSURE = 70;
 /**
  * Bytes the walk holds in JavaScript for det_units and det_exposure: the detection lends them from
  * DuckDB's memory limit from the walk on (Store.lendMemory), so that the two together stay within
@@ -212,30 +213,72 @@ export async function walkMemory(store: Store): Promise<number> {
 /**
  * det_exposure as the walk reads it (coactions.ts: Exposure): rows by account index, signal and
  * stratum (numbered densely, in key order), over shared memory when worker threads will read them.
+ * The rows come in any order and are placed here, by account (a counting sort) and then by signal
+ * and stratum within each account (a handful of rows): sorting them in the store took 1 s of the
+ * 1.5 s the read took at 10M posts.
  */
 async function readExposure(store: Store, accounts: number, shared: boolean): Promise<Exposure> {
-  const rows = await readColumns(
+  const rows = Number((await store.value<number>(`SELECT count(*) FROM det_exposure`)) ?? 0);
+  const ai = new Uint32Array(rows);
+  const sid = new Uint8Array(rows);
+  const st = new Uint32Array(rows);
+  const m = new Float64Array(rows);
+  const r = new Float64Array(rows);
+  const g = new Float64Array(rows);
+  let at = 0;
+  await scanColumns(
     store,
-    `SELECT a.ai, e.sid, (dense_rank() OVER (ORDER BY e.st))::UINTEGER AS st, e.m::DOUBLE AS m, e.r, e.g
-     FROM det_exposure e JOIN det_accounts a USING (ak)`,
+    `WITH strata AS (SELECT st, row_number() OVER (ORDER BY st) AS n FROM (SELECT DISTINCT st FROM det_exposure))
+     SELECT a.ai, e.sid, s.n AS st, e.m::DOUBLE AS m, e.r, e.g
+     FROM det_exposure e JOIN det_accounts a USING (ak) JOIN strata s USING (st)`,
     { ai: 'u32', sid: 'u8', st: 'u32', m: 'f64', r: 'f64', g: 'f64' },
-    'ai, sid, st',
-    shared,
+    null,
+    {
+      rows,
+      chunk: (c, count) => {
+        ai.set(c.ai as Uint32Array, at);
+        sid.set(c.sid as Uint8Array, at);
+        st.set(c.st as Uint32Array, at);
+        m.set(c.m as Float64Array, at);
+        r.set(c.r as Float64Array, at);
+        g.set(c.g as Float64Array, at);
+        at += count;
+      },
+    },
   );
-  const ai = rows.ai as Uint32Array;
-  const first = new Uint32Array(
-    shared ? new SharedArrayBuffer(4 * (accounts + 1)) : new ArrayBuffer(4 * (accounts + 1)),
-  );
-  for (let i = 0; i < ai.length; i++) first[ai[i]! + 1]!++;
+  const memory = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const first = new Uint32Array(memory(4 * (accounts + 1)));
+  for (let i = 0; i < rows; i++) first[ai[i]! + 1]!++;
   for (let a = 0; a < accounts; a++) first[a + 1]! += first[a]!;
-  return {
+  const fill = first.slice(0, accounts);
+  const order = new Uint32Array(rows);
+  for (let i = 0; i < rows; i++) order[fill[ai[i]!]!++] = i;
+  // (signal, stratum) is unique within an account: one key, sorted by insertion.
+  const key = (i: number) => sid[i]! * 2 ** 32 + st[i]!;
+  for (let a = 0; a < accounts; a++)
+    for (let k = first[a]! + 1; k < first[a + 1]!; k++) {
+      const x = order[k]!;
+      let j = k;
+      for (; j > first[a]! && key(order[j - 1]!) > key(x); j--) order[j] = order[j - 1]!;
+      order[j] = x;
+    }
+  const out: Exposure = {
     first,
-    sid: rows.sid as Uint8Array,
-    st: rows.st as Uint32Array,
-    m: rows.m as Float64Array,
-    r: rows.r as Float64Array,
-    g: rows.g as Float64Array,
+    sid: new Uint8Array(memory(rows)),
+    st: new Uint32Array(memory(4 * rows)),
+    m: new Float64Array(memory(8 * rows)),
+    r: new Float64Array(memory(8 * rows)),
+    g: new Float64Array(memory(8 * rows)),
   };
+  for (let k = 0; k < rows; k++) {
+    const i = order[k]!;
+    out.sid[k] = sid[i]!;
+    out.st[k] = st[i]!;
+    out.m[k] = m[i]!;
+    out.r[k] = r[i]!;
+    out.g[k] = g[i]!;
+  }
+  return out;
 }
 
 /** Blocks of accounts per thread: enough for the threads to finish together. */
