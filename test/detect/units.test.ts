@@ -389,7 +389,22 @@ async function runPairs(actions: Action[], w: number, cap: number, minParticipat
   const units = await coActionUnits(store, 0, w, cap);
   const perSignal = await pairAccounts(store, minParticipation);
   await localEvents(store, 'det_accounts');
-  const events = await store.all<{
+  const events = await localEventRows();
+  const kept = await pairTotalRows('det_pairs', 'det_pair_signals');
+  await store.run(`CREATE OR REPLACE TEMP TABLE test_pairs AS FROM det_pairs LIMIT 0;
+    CREATE OR REPLACE TEMP TABLE test_pair_signals AS FROM det_pair_signals LIMIT 0`);
+  await pairTotalsSql('det_local_events', minParticipation, 'test_pairs', 'test_pair_signals');
+  const expected = await pairTotalRows('test_pairs', 'test_pair_signals');
+  const exposure = await store.all<{ ak: number; st: string; m: number; r: number; g: number }>(
+    `SELECT ak::INTEGER AS ak, CASE st WHEN hash('twitter/en') THEN 'twitter/en' WHEN hash('twitter/fa') THEN 'twitter/fa' END AS st,
+       m::INTEGER AS m, r, g FROM det_exposure`,
+  );
+  return { stats: { ...units, pairs: perSignal.get(0) ?? 0 }, events, kept, expected, exposure };
+}
+
+/** det_local_events, with small integers as numbers. */
+function localEventRows() {
+  return store.all<{
     sid: number;
     a1: number;
     a2: number;
@@ -403,16 +418,6 @@ async function runPairs(actions: Action[], w: number, cap: number, minParticipat
     `SELECT sid::INTEGER AS sid, a1::INTEGER AS a1, a2::INTEGER AS a2, p1::INTEGER AS p1, p2::INTEGER AS p2,
             ok::INTEGER AS ok, t::INTEGER AS t, dt::INTEGER AS dt, idf FROM det_local_events`,
   );
-  const kept = await pairTotalRows('det_pairs', 'det_pair_signals');
-  await store.run(`CREATE OR REPLACE TEMP TABLE test_pairs AS FROM det_pairs LIMIT 0;
-    CREATE OR REPLACE TEMP TABLE test_pair_signals AS FROM det_pair_signals LIMIT 0`);
-  await pairTotalsSql('det_local_events', minParticipation, 'test_pairs', 'test_pair_signals');
-  const expected = await pairTotalRows('test_pairs', 'test_pair_signals');
-  const exposure = await store.all<{ ak: number; st: string; m: number; r: number; g: number }>(
-    `SELECT ak::INTEGER AS ak, CASE st WHEN hash('twitter/en') THEN 'twitter/en' WHEN hash('twitter/fa') THEN 'twitter/fa' END AS st,
-       m::INTEGER AS m, r, g FROM det_exposure`,
-  );
-  return { stats: { ...units, pairs: perSignal.get(0) ?? 0 }, events, kept, expected, exposure };
 }
 
 /** Rows of pair totals (see runPairs), sorted; weights and lambdas printed with every digit of their doubles. */
@@ -529,6 +534,37 @@ describe('co-actions by bucketed equality joins (pairs.ts)', () => {
       }
     expect(coverage.atWindow).toBeGreaterThan(10);
     expect(coverage.sameTime).toBeGreaterThan(10);
+  });
+
+  it('lists the co-actions of a few accounts at a time as the clustering asks: those involving them, each once', async () => {
+    const rng = new Rng(13);
+    const row = (e: Awaited<ReturnType<typeof localEventRows>>[number]) =>
+      `${e.sid} ${e.a1}-${e.a2} ${e.p1}-${e.p2} ${e.ok} ${e.t} ${e.dt} ${e.idf}`;
+    let acrossGroups = 0;
+    for (const { w, cap } of cases)
+      for (let rep = 0; rep < 2; rep++) {
+        const actions = randomActions(rng, w, { accounts: 14, actions: 90, unitary: false });
+        const { events } = await runPairs(actions, w, cap);
+        await store.run(`DELETE FROM det_local_events; DELETE FROM det_local_accounts`);
+        const asked = new Set<number>();
+        // Two rounds, as the clustering's communities and then the accounts attached to them; the
+        // second overlaps the first, and many co-actions join an account asked for and one not.
+        for (const group of [
+          [1, 2, 3, 5, 8, 11],
+          [2, 4, 8, 9, 13],
+        ]) {
+          await store.run(
+            `CREATE OR REPLACE TEMP TABLE test_asked AS SELECT unnest([${group.join(', ')}])::UBIGINT AS ak`,
+          );
+          await localEvents(store, 'test_asked');
+          for (const a of group) asked.add(a);
+          const want = events.filter((e) => asked.has(e.a1) || asked.has(e.a2));
+          acrossGroups += want.filter((e) => asked.has(e.a1) !== asked.has(e.a2)).length;
+          const what = `w=${w} cap=${cap} rep=${rep} asked ${[...asked]}`;
+          expect((await localEventRows()).map(row).sort(), what).toEqual(want.map(row).sort());
+        }
+      }
+    expect(acrossGroups).toBeGreaterThan(50);
   });
 
   it('keeps for the pair tests exactly the account pairs with two pairs of posts or more (all with min-participation 1)', async () => {
