@@ -15,7 +15,8 @@ export async function createActionTable(store: Store): Promise<void> {
     sid UTINYINT, ak UBIGINT, ok UBIGINT, t BIGINT, pr BIGINT, st UBIGINT)`);
 }
 
-const DEFAULT_STRATUM = `platform || '/' || coalesce(lang, 'und')`;
+/** Hashed as several values, not joined into one string first (0.3 s of string building at 10M). */
+const DEFAULT_STRATUM = `platform, coalesce(lang, 'und')`;
 
 /** Inserts one signal's actions; returns how many, on how many objects. */
 export async function collectActions(

@@ -19,7 +19,7 @@ export const synchrony: SignalDescriptor = {
   options: [],
   // Accounts of one time zone are awake at the same hours: the null keeps each account's
   // hour-of-day profile (UTC) within its language, so shared office hours alone are not synchrony.
-  stratumSql: `platform || '/' || coalesce(lang, 'und') || '/' || hour(created_at)`,
+  stratumSql: `platform, coalesce(lang, 'und'), hour(created_at)`,
   actionsSql() {
     return `SELECT platform, account_id, platform AS obj, created_at, lang, rowid AS pr FROM posts`;
   },

@@ -63,9 +63,9 @@ export interface SignalDescriptor {
    */
   actionsSql(options: Record<string, OptionValue>): string;
   /**
-   * The null model's stratum of an action, an SQL expression over the columns of `actionsSql`:
-   * within its stratum an account's actions are placed at random (significance.ts). Default:
-   * platform and language.
+   * The null model's stratum of an action, SQL expressions over the columns of `actionsSql`,
+   * separated by commas and hashed together: within its stratum an account's actions are placed at
+   * random (significance.ts). Default: platform and language.
    */
   stratumSql?: string;
   /** Readable labels for some of the signal's objects (`obj` values), when `obj` itself is not. */
