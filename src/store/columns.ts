@@ -60,10 +60,10 @@ function view(items: ArrayBufferView, kind: ColumnKind): ColumnArray {
   }
 }
 
-/** A typed array of the kind for `length` rows, over shared memory (for worker threads) if asked. */
-function allocate(kind: ColumnKind, length: number, shared = false): ColumnArray {
+/** A typed array of the kind for `length` rows. */
+function allocate(kind: ColumnKind, length: number): ColumnArray {
   const bytes = length * WIDTH[kind] * (kind === 'u8' ? 1 : kind === 'f64' ? 8 : 4);
-  return view(new Uint8Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)), kind);
+  return view(new Uint8Array(new ArrayBuffer(bytes)), kind);
 }
 
 /** One data chunk's columns, as views of DuckDB's vectors: valid only during the callback. */
@@ -118,22 +118,20 @@ export async function scanColumns<K extends string>(
 }
 
 /**
- * The rows of `sql` as one typed array per column of `kinds` (see scanColumns), sorted by `orderBy`;
- * over shared memory when `shared` (worker threads will read them).
+ * The rows of `sql` as one typed array per column of `kinds` (see scanColumns), sorted by `orderBy`.
  */
 export async function readColumns<K extends string>(
   store: Store,
   sql: string,
   kinds: Record<K, ColumnKind>,
   orderBy: string | null = null,
-  shared = false,
 ): Promise<Record<K, ColumnArray>> {
   const names = Object.keys(kinds) as K[];
   const out = {} as Record<K, ColumnArray>;
   let at = 0;
   await scanColumns(store, sql, kinds, orderBy, {
     begin: (rows) => {
-      for (const n of names) out[n] = allocate(kinds[n], rows, shared);
+      for (const n of names) out[n] = allocate(kinds[n], rows);
     },
     chunk: (columns, count) => {
       for (const n of names) out[n].set(columns[n] as never, at * WIDTH[kinds[n]]);
