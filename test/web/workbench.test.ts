@@ -132,6 +132,11 @@ describe('the workbench in Chromium', () => {
 
   it('Cluster: the evidence shown is the posts in the store, searchable; members open accounts', async () => {
     await open('clusters/C1', '.ev-post');
+    // The list is virtualised and renders again as its rows are measured: it is read once every
+    // row shown is whole (a CI run once found a row without its text; a row that stays so fails).
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('.ev-post')].every((el) => el.querySelector('.ev-text') !== null),
+    );
     const rows = await page.locator('.ev-post').evaluateAll((els) =>
       els.map((el) => ({
         postId: el.querySelector('.ev-text')!.getAttribute('data-post-id')!,
