@@ -114,17 +114,15 @@ export async function coActionUnits(
     total AS (SELECT count(*) AS mm FROM open)
     SELECT ${sid}, ak, st, count(*), sum(k) / any_value(stratum.mm), sum(k) / any_value(total.mm)
     FROM open JOIN stratum USING (st) CROSS JOIN total GROUP BY ak, st`);
-  const [crowded] = await store.all<{ windows: number; units: number }>(
+  const [counts] = await store.all<{ windows: number; crowded: number; open: number }>(
     `SELECT count(DISTINCT (ok, b)) FILTER (WHERE n > ${crowdCap})::BIGINT AS windows,
-       count(*) FILTER (WHERE n > ${crowdCap})::BIGINT AS units FROM det_signal_units`,
+       count(*) FILTER (WHERE n > ${crowdCap})::BIGINT AS crowded,
+       count(*) FILTER (WHERE n <= ${crowdCap})::BIGINT AS open FROM det_signal_units`,
   );
   const [active] = await store.all<{ n: number }>(
     `SELECT count(DISTINCT ak)::BIGINT AS n FROM det_actions WHERE sid = ${sid}`,
   );
   const accounts = Math.max(active!.n, 1);
-  const units = Number(
-    (await store.value<number>(`SELECT count(*) FROM det_signal_units WHERE n <= ${crowdCap}`)) ?? 0,
-  );
   // A unit with no candidate co-actor (k = 0: alone in its window, no open window beside it) can
   // join no co-action, and its absence changes no other unit's neighbours: only its exposure
   // (above) counts. At 10M simulated posts that is 3.8M of the 8.8M open units.
@@ -133,9 +131,9 @@ export async function coActionUnits(
     FROM det_signal_units u JOIN det_accounts a USING (ak) WHERE u.n <= ${crowdCap} AND u.k > 0`);
   await store.run(`DROP TABLE det_signal_units`);
   return {
-    units,
-    crowdedWindows: crowded!.windows,
-    crowdedActions: crowded!.units,
+    units: counts!.open,
+    crowdedWindows: counts!.windows,
+    crowdedActions: counts!.crowded,
   };
 }
 
@@ -221,8 +219,12 @@ export async function walkMemory(store: Store): Promise<number> {
  * and stratum within each account (a handful of rows): sorting them in the store took 1 s of the
  * 1.5 s the read took at 10M posts.
  */
-async function readExposure(store: Store, accounts: number, shared: boolean): Promise<Exposure> {
-  const rows = Number((await store.value<number>(`SELECT count(*) FROM det_exposure`)) ?? 0);
+async function readExposure(
+  store: Store,
+  accounts: number,
+  rows: number,
+  shared: boolean,
+): Promise<Exposure> {
   const ai = new Uint32Array(rows);
   const sid = new Uint8Array(rows);
   const st = new Uint32Array(rows);
@@ -300,8 +302,17 @@ export async function pairAccounts(
   onProgress?: (fraction: number, label: string) => void,
   threads?: number,
 ): Promise<Map<number, number>> {
-  const [range] = await store.all<{ t: number | null; pr: number | null; units: number }>(
-    `SELECT min(t0)::DOUBLE AS t, max(pr)::DOUBLE AS pr, count(*)::DOUBLE AS units FROM det_units`,
+  const [range] = await store.all<{
+    t: number | null;
+    pr: number | null;
+    units: number;
+    accounts: number;
+    exposure: number;
+  }>(
+    `SELECT min(t0)::DOUBLE AS t, max(pr)::DOUBLE AS pr, count(*)::DOUBLE AS units,
+       (SELECT count(*) FROM det_accounts)::DOUBLE AS accounts,
+       (SELECT count(*) FROM det_exposure)::DOUBLE AS exposure
+     FROM det_units`,
   );
   if (range?.t === null || range?.t === undefined) return new Map();
   // Posts are numbered in 32 bits (coactions.ts); 2^27 units would take 13 GB to walk.
@@ -319,7 +330,7 @@ export async function pairAccounts(
     `SELECT sid, any_value(w)::DOUBLE AS w FROM det_units GROUP BY sid`,
   ))
     windows[r.sid] = r.w;
-  const accounts = Number((await store.value<number>(`SELECT count(*) FROM det_accounts`)) ?? 0);
+  const accounts = range.accounts;
   {
     let builder: WalkBuilder | null = null;
     await scanColumns(
@@ -336,7 +347,7 @@ export async function pairAccounts(
         chunk: (c, count) => builder!.add(c as unknown as UnitChunk, count),
       },
     );
-    const data = builder!.finish(await readExposure(store, accounts, parallel));
+    const data = builder!.finish(await readExposure(store, accounts, range.exposure, parallel));
     const accountKeys = (await readColumns(store, `SELECT ai, ak FROM det_accounts`, { ak: 'u64' }, 'ai'))
       .ak as Uint32Array;
 

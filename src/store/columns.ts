@@ -63,7 +63,7 @@ function view(items: ArrayBufferView, kind: ColumnKind): ColumnArray {
 /** A typed array of the kind for `length` rows. */
 function allocate(kind: ColumnKind, length: number): ColumnArray {
   const bytes = length * WIDTH[kind] * (kind === 'u8' ? 1 : kind === 'f64' ? 8 : 4);
-  return view(new Uint8Array(new ArrayBuffer(bytes)), kind);
+  return view(new Uint8Array(bytes), kind);
 }
 
 /** One data chunk's columns, as views of DuckDB's vectors: valid only during the callback. */
@@ -117,9 +117,7 @@ export async function scanColumns<K extends string>(
   }
 }
 
-/**
- * The rows of `sql` as one typed array per column of `kinds` (see scanColumns), sorted by `orderBy`.
- */
+/** The rows of `sql` as one typed array per column of `kinds` (see scanColumns), sorted by `orderBy`. */
 export async function readColumns<K extends string>(
   store: Store,
   sql: string,
